@@ -25,7 +25,7 @@ interface Route {
   readonly handler: HttpHandler;
 }
 
-/** The API: the plan's 11 smoke-tested operations plus update and delete. */
+/** The API's 11 routes: health, the plan's smoke-tested operations, update and delete. */
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/health', operation: 'health', handler: health },
   { method: 'GET', path: '', operation: 'list', handler: list },

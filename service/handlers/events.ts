@@ -22,6 +22,13 @@ const detailSchema = z.object({
     .optional(),
 });
 
+/**
+ * Failures a redelivery could overcome: infrastructure, or losing every optimistic-locking
+ * race. These throw (Lambda retries, then the DLQ) instead of being acknowledged as ignored.
+ */
+const isRetryable = (error: OrderError): boolean =>
+  error.kind === 'unavailable' || error.code === 'version_conflict';
+
 export type EventOutcome =
   | { outcome: 'applied'; order_id: string; status: OrderStatus }
   | { outcome: 'ignored'; reason: string };
@@ -31,7 +38,8 @@ export type EventOutcome =
  * delivers at least once): a redelivered event returns the first outcome and changes
  * nothing. Events that cannot apply (unknown order, illegal step) are acknowledged and
  * logged rather than thrown, since retrying them could never succeed; only infrastructure
- * failures throw, so Lambda retries and finally parks the event in the DLQ.
+ * failures (and losing every optimistic-locking race) throw, so Lambda retries and finally
+ * parks the event in the DLQ.
  */
 export const handleEvent = async (
   event: EventBridgeEvent<string, unknown>,
@@ -52,24 +60,39 @@ export const handleEvent = async (
     return { outcome: 'ignored', reason: 'no order_id' };
   }
   const eventId = (parsed.success ? parsed.data.metadata?.event_id : undefined) ?? event.id;
-  const { result } = await deps.idempotency.run(
-    { caller: SYSTEM_ACTOR.subject, operation: 'event', target: orderId, key: eventId },
-    { type, orderId },
-    async (): Promise<EventOutcome> => {
-      try {
-        const order = await mutateOrder(deps, SYSTEM_ACTOR, orderId, (current) =>
-          transition(current, rule.to, SYSTEM_ACTOR, deps.clock.now(), { reason: rule.reason }),
-        );
-        return { outcome: 'applied', order_id: order.order_id, status: order.status };
-      } catch (error) {
-        if (error instanceof OrderError && error.kind !== 'unavailable') {
-          log.warn('upstream event not applicable', { event_id: eventId, type, code: error.code });
-          return { outcome: 'ignored', reason: error.code };
+  let result: EventOutcome;
+  try {
+    ({ result } = await deps.idempotency.run(
+      { caller: SYSTEM_ACTOR.subject, operation: 'event', target: orderId, key: eventId },
+      { type, orderId },
+      async (): Promise<EventOutcome> => {
+        try {
+          const order = await mutateOrder(deps, SYSTEM_ACTOR, orderId, (current) =>
+            transition(current, rule.to, SYSTEM_ACTOR, deps.clock.now(), { reason: rule.reason }),
+          );
+          return { outcome: 'applied', order_id: order.order_id, status: order.status };
+        } catch (error) {
+          // Refusals no retry can change become the stored outcome; retryable failures throw.
+          if (error instanceof OrderError && !isRetryable(error)) {
+            log.warn('upstream event not applicable', {
+              event_id: eventId,
+              type,
+              code: error.code,
+            });
+            return { outcome: 'ignored', reason: error.code };
+          }
+          throw error;
         }
-        throw error;
-      }
-    },
-    context,
-  );
+      },
+      context,
+    ));
+  } catch (error) {
+    // The same event id with another type: a producer bug that no retry can fix.
+    if (error instanceof OrderError && error.code === 'idempotency_key_reused') {
+      log.warn('upstream event id reused for a different event', { event_id: eventId, type });
+      return { outcome: 'ignored', reason: 'event_id_reused' };
+    }
+    throw error;
+  }
   return result;
 };

@@ -56,7 +56,10 @@ export const actorFromClaims = (claims: Claims | undefined): Actor | undefined =
   };
 };
 
-/** Normalises a proxy event; refuses oversized or undecodable bodies. */
+/**
+ * Normalises a proxy event and refuses oversized bodies (measured in bytes after base64
+ * decoding). Undecodable bodies are left to `jsonBody`, which answers 400 malformed_json.
+ */
 export const parseRequest = (
   event: APIGatewayProxyEvent,
   fallbackRequestId: string,

@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OrderError } from '../../service/domain/errors.js';
-import {
-  currencyExponent,
-  fromMinor,
-  isCurrency,
-  toMinor,
-} from '../../service/domain/money.js';
+import { currencyExponent, fromMinor, isCurrency, toMinor } from '../../service/domain/money.js';
 
 const refusal = (amount: number, currency: string): OrderError => {
   try {
