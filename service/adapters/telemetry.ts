@@ -10,6 +10,7 @@ export const METRIC = {
   ordersCreated: 'OrdersCreated',
   processingFailed: 'OrderProcessingFailed',
   eventPublishFailed: 'EventPublishFailed',
+  eventsPublished: 'EventsPublished',
   latency: 'Latency',
 } as const;
 
@@ -23,6 +24,8 @@ export interface Telemetry {
   /** One request or event finished; `failed` marks a server-side failure (not a 4xx). */
   operationDone(operation: string, latencyMs: number, failed: boolean): void;
   eventPublishFailed(): void;
+  /** An order event was accepted by EventBridge (the denominator of the failure rate). */
+  eventPublished(): void;
   /** Writes buffered EMF metrics to stdout (one JSON line), where Lambda ships them. */
   flush(): void;
 }
@@ -51,6 +54,7 @@ export const createTelemetry = (options: { service: string; environment: string 
       metrics.addMetric(METRIC.processingFailed, MetricUnit.Count, failed ? 1 : 0);
     },
     eventPublishFailed: () => metrics.addMetric(METRIC.eventPublishFailed, MetricUnit.Count, 1),
+    eventPublished: () => metrics.addMetric(METRIC.eventsPublished, MetricUnit.Count, 1),
     flush: () => metrics.publishStoredMetrics(),
   };
 };

@@ -48,9 +48,13 @@ export const mutateOrder = async (
 };
 
 /** Publishes `order.<status>` (or another type) with the standard envelope. */
-export const publishChange = (deps: ServiceDeps, order: Order, type = `order.${order.status}`) => {
+export const publishChange = async (
+  deps: ServiceDeps,
+  order: Order,
+  type = `order.${order.status}`,
+): Promise<void> => {
   const { shipping: _pii, ...data } = orderView(order);
-  return deps.publisher.publish({
+  const accepted = await deps.publisher.publish({
     type,
     detail: {
       metadata: {
@@ -63,4 +67,6 @@ export const publishChange = (deps: ServiceDeps, order: Order, type = `order.${o
       data,
     },
   });
+  // Failures are counted by the publisher itself; successes here, for the failure rate.
+  if (accepted) deps.telemetry.eventPublished();
 };

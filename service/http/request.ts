@@ -44,11 +44,19 @@ const parseGroups = (raw: unknown): string[] => {
 const nonEmpty = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() !== '' ? value : undefined;
 
+/**
+ * Customer ids follow the same identifier rule as `customer_id` in bodies and queries. A claim
+ * that does not is ignored (the identity is then linked to no customer, so 403 where one is
+ * needed): an oversized one would otherwise reach DynamoDB as a GSI key and fail there (500).
+ */
+const CUSTOMER_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
 /** Builds the caller's identity from authorizer claims; undefined when there is none. */
 export const actorFromClaims = (claims: Claims | undefined): Actor | undefined => {
   const subject = nonEmpty(claims?.sub);
   if (!claims || !subject) return undefined;
-  const customerId = nonEmpty(claims['custom:customer_id']);
+  const claimed = claims['custom:customer_id'];
+  const customerId = typeof claimed === 'string' && CUSTOMER_ID.test(claimed) ? claimed : undefined;
   return {
     subject,
     isAdmin: parseGroups(claims['cognito:groups']).includes('admin'),

@@ -1,0 +1,74 @@
+/**
+ * The three environments of promotion plan PROM-ORDER-002, as data. Every name here is
+ * the one terraform creates and the sandbox provisions, so a plan runs unchanged on both.
+ */
+export const ENV_NAMES = ['dev', 'sit', 'prod'] as const;
+export type EnvName = (typeof ENV_NAMES)[number];
+
+export const isEnvName = (value: string): value is EnvName =>
+  (ENV_NAMES as readonly string[]).includes(value);
+
+export interface Environment {
+  readonly name: EnvName;
+  readonly account: string;
+  readonly region: string;
+  /** prod only: the plan's failover region. */
+  readonly failoverRegion?: string;
+  readonly apiDomain: string;
+  /** The plan's AWS profile for this account (`AWS_PROFILE=Tebogo-sit`). */
+  readonly profile: string;
+  readonly functionName: string;
+  readonly alias: string;
+  readonly tableName: string;
+  readonly idempotencyTableName: string;
+  readonly gsis: readonly string[];
+  readonly bucket: string;
+  readonly dlq: string;
+  readonly eventBus: string;
+  readonly eventRule: string;
+  readonly notificationTopic: string;
+  readonly alarmTopic: string;
+  readonly dashboard: string;
+  readonly logGroup: string;
+  /** Role the CLI assumes to deploy (least privilege, see terraform/). */
+  readonly deployRole: string;
+  readonly executionRole: string;
+}
+
+const env = (
+  name: EnvName,
+  account: string,
+  region: string,
+  apiDomain: string,
+  extra: Partial<Environment> = {},
+): Environment => ({
+  name,
+  account,
+  region,
+  apiDomain,
+  profile: `Tebogo-${name}`,
+  functionName: `order-handler-${name}`,
+  alias: 'live',
+  tableName: `orders-${name}`,
+  idempotencyTableName: `orders-${name}-idempotency`,
+  gsis: ['OrdersByCustomer', 'OrdersByStatus', 'OrdersByDate'],
+  bucket: `bbws-orders-${name}`,
+  dlq: `order-dlq-${name}`,
+  eventBus: `order-events-${name}`,
+  eventRule: `order-events-${name}`,
+  notificationTopic: `order-notifications-${name}`,
+  alarmTopic: `order-alarms-${name}`,
+  dashboard: `order-lambda-${name}-dashboard`,
+  logGroup: `/aws/lambda/order-handler-${name}`,
+  deployRole: `arn:aws:iam::${account}:role/order-lambda-deploy-${name}`,
+  executionRole: `arn:aws:iam::${account}:role/order-handler-${name}-execution`,
+  ...extra,
+});
+
+export const ENVIRONMENTS: Readonly<Record<EnvName, Environment>> = {
+  dev: env('dev', '536580886816', 'eu-west-1', 'api.dev.kimmyai.io'),
+  sit: env('sit', '815856636111', 'eu-west-1', 'api.sit.kimmyai.io'),
+  prod: env('prod', '093646564004', 'af-south-1', 'api.kimmyai.io', {
+    failoverRegion: 'eu-west-1',
+  }),
+};
