@@ -6,22 +6,6 @@ export const percentile = (samples: readonly number[], p: number): number => {
   return sorted[rank] as number;
 };
 
-/** Times `fn` `n` times sequentially after `warmup` untimed runs; returns milliseconds. */
-export const measure = async (
-  n: number,
-  warmup: number,
-  fn: (i: number) => Promise<unknown>,
-): Promise<number[]> => {
-  for (let i = 0; i < warmup; i += 1) await fn(-1 - i);
-  const out: number[] = [];
-  for (let i = 0; i < n; i += 1) {
-    const start = performance.now();
-    await fn(i);
-    out.push(performance.now() - start);
-  }
-  return out;
-};
-
 export const summary = (samples: readonly number[]) => ({
   n: samples.length,
   p50: percentile(samples, 50),
