@@ -20,7 +20,7 @@ import {
 import type { HttpResponse } from '../service/http/problem.js';
 import { createRouter } from '../service/router.js';
 import { createDeps } from '../service/wiring.js';
-import { startDynamoDbLocal, startMoto } from '../test/support/local-aws.js';
+import { startDynamoDbLocal, startMoto } from '../sandbox/engines/local-engines.js';
 import { summary } from './stats.js';
 
 const N = Number(process.env.BENCH_N ?? 1000);

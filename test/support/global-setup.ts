@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal, startMoto } from './local-aws.js';
+import { startDynamoDbLocal, startMoto } from '../../sandbox/engines/local-engines.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

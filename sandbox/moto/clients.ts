@@ -1,0 +1,41 @@
+/**
+ * SDK clients that talk to the moto child directly, inside a given account. moto scopes
+ * every resource by account; the `x-moto-account-id` header picks it, so the sandbox (not
+ * moto) decides which account a caller is in.
+ */
+/** The part of an SDK v3 client this helper touches. */
+interface AnyClient {
+  middlewareStack: { add(middleware: any, options: any): void };
+}
+
+export const MOTO_ACCOUNT_HEADER = 'x-moto-account-id';
+
+/**
+ * Builds an SDK v3 client for moto scoped to `account` and `region`.
+ *
+ * @example
+ * const lambda = motoClient(LambdaClient, moto.endpoint, '815856636111', 'eu-west-1');
+ * await lambda.send(new GetAliasCommand({ FunctionName: 'order-handler-sit', Name: 'live' }));
+ */
+export const motoClient = <C extends AnyClient>(
+  Ctor: new (config: any) => C,
+  endpoint: string,
+  account: string,
+  region: string,
+): C => {
+  const client = new Ctor({
+    endpoint,
+    region,
+    credentials: { accessKeyId: `sandbox-${account}`, secretAccessKey: 'sandbox' },
+    maxAttempts: 2,
+  });
+  client.middlewareStack.add(
+    (next) => async (args: any) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request?.headers) request.headers[MOTO_ACCOUNT_HEADER] = account;
+      return next(args);
+    },
+    { step: 'build', name: 'motoAccountHeader' },
+  );
+  return client;
+};

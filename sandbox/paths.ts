@@ -1,0 +1,30 @@
+import { join, resolve } from 'node:path';
+
+/**
+ * Where the sandbox keeps its state: `.promote/sandbox/` under the working directory, or
+ * under `PROMOTE_HOME` when set (tests use a temp dir each).
+ */
+export const promoteHome = (): string => resolve(process.env.PROMOTE_HOME ?? '.promote');
+
+export const sandboxPaths = (home = promoteHome()) => {
+  const root = join(home, 'sandbox');
+  return {
+    root,
+    /** pid, ports and start time of the running daemon. */
+    state: join(root, 'state.json'),
+    daemonLog: join(root, 'daemon.log'),
+    dynamodb: join(root, 'dynamodb'),
+    /** Mutating calls forwarded to moto, replayed after a restart. */
+    motoJournal: join(root, 'moto-journal.jsonl'),
+    credentials: join(root, 'credentials.json'),
+    code: join(root, 'code'),
+    backups: join(root, 'backups'),
+    metrics: join(root, 'metrics.jsonl'),
+    alarms: join(root, 'alarms.json'),
+    faults: join(root, 'faults.json'),
+    logs: join(root, 'logs'),
+    keys: join(root, 'keys'),
+  };
+};
+
+export type SandboxPaths = ReturnType<typeof sandboxPaths>;
