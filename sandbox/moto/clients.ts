@@ -30,7 +30,7 @@ export const motoClient = <C extends AnyClient>(
     maxAttempts: 2,
   });
   client.middlewareStack.add(
-    (next) => async (args: any) => {
+    (next: (args: any) => Promise<any>) => async (args: any) => {
       const request = args.request as { headers?: Record<string, string> };
       if (request?.headers) request.headers[MOTO_ACCOUNT_HEADER] = account;
       return next(args);
