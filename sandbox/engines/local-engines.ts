@@ -39,6 +39,18 @@ const waitFor = async (
   throw new Error(`${what} did not become ready within 60 s:\n${log()}`);
 };
 
+/** Thrown when an engine's prerequisite is missing; the message says what to install. */
+export class MissingPrerequisite extends Error {
+  override readonly name = 'MissingPrerequisite';
+}
+
+const requireCommand = (command: string, args: string[], help: string): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const child = spawnChild(command, args, { stdio: 'ignore' });
+    child.on('error', () => reject(new MissingPrerequisite(help)));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new MissingPrerequisite(help))));
+  });
+
 export interface LocalEngine {
   readonly endpoint: string;
   stop(): Promise<void>;
@@ -62,10 +74,21 @@ const captureOutput = (child: ChildProcess) => {
   return () => output;
 };
 
-/** DynamoDB Local, in memory. Requires `java` (17+) on PATH. */
-export const startDynamoDbLocal = async (): Promise<LocalEngine> => {
+/**
+ * DynamoDB Local, in memory or persisted under `dbPath`. Requires `java` (17+) on PATH.
+ * Without -sharedDb it keeps one database per access key + region, which the sandbox uses
+ * to isolate accounts.
+ */
+export const startDynamoDbLocal = async (
+  options: { dbPath?: string } = {},
+): Promise<LocalEngine> => {
+  await requireCommand(
+    'java',
+    ['-version'],
+    'Java 17+ is needed for DynamoDB Local: install a JRE (Debian: apt-get install openjdk-17-jre-headless)',
+  );
   const port = await freePort();
-  const child = spawnDynamo({ port });
+  const child = spawnDynamo({ port, ...(options.dbPath ? { path: options.dbPath } : {}) });
   const log = captureOutput(child);
   child.on('error', () => {});
   const endpoint = `http://127.0.0.1:${port}`;
@@ -84,6 +107,11 @@ export const startDynamoDbLocal = async (): Promise<LocalEngine> => {
 
 /** moto in server mode (`python3 -m moto.server`). */
 export const startMoto = async (): Promise<LocalEngine> => {
+  await requireCommand(
+    'python3',
+    ['-c', 'import moto.server'],
+    "moto is needed for the sandbox: python3 -m pip install 'moto[server]'",
+  );
   const port = await freePort();
   const child = spawnChild(
     'python3',

@@ -1,0 +1,135 @@
+import type { Environment } from '../cli/plans/environments.js';
+import { stateTableName } from './state-table.js';
+
+/**
+ * Least-privilege policies for the two roles of an environment. The same documents are the
+ * reference for terraform's IAM (terraform/modules/iam): each statement names the exact
+ * resources the runbook touches, nothing account-wide except read-only describes.
+ */
+
+export const LAMBDA_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+  ],
+});
+
+/** Deploy roles trust the CI / operator principal of the management account. */
+export const trustManagement = (managementAccount = '000000000000'): string =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${managementAccount}:root` },
+        Action: 'sts:AssumeRole',
+      },
+    ],
+  });
+
+const arns = (e: Environment) => {
+  const base = `${e.region}:${e.account}`;
+  return {
+    fn: `arn:aws:lambda:${base}:function:${e.functionName}`,
+    table: `arn:aws:dynamodb:${base}:table/${e.tableName}`,
+    idem: `arn:aws:dynamodb:${base}:table/${e.idempotencyTableName}`,
+    state: `arn:aws:dynamodb:${base}:table/${stateTableName(e.name)}`,
+    bus: `arn:aws:events:${base}:event-bus/${e.eventBus}`,
+    dlq: `arn:aws:sqs:${base}:${e.dlq}`,
+  };
+};
+
+/** What `order-handler-<env>` itself may do at run time. */
+export const executionRolePolicy = (e: Environment) => {
+  const a = arns(e);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Orders',
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Query',
+          'dynamodb:Scan',
+        ],
+        Resource: [a.table, `${a.table}/index/*`, a.idem],
+      },
+      { Sid: 'Events', Effect: 'Allow', Action: ['events:PutEvents'], Resource: [a.bus] },
+      { Sid: 'Dlq', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [a.dlq] },
+      {
+        Sid: 'Logs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [`arn:aws:logs:${e.region}:${e.account}:log-group:${e.logGroup}:*`],
+      },
+    ],
+  };
+};
+
+/** What `promote` may do in the environment: deploy, shift, back up, observe. */
+export const deployRolePolicy = (e: Environment) => {
+  const a = arns(e);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Deploy',
+        Effect: 'Allow',
+        Action: [
+          'lambda:GetFunction',
+          'lambda:GetFunctionConfiguration',
+          'lambda:UpdateFunctionCode',
+          'lambda:PublishVersion',
+          'lambda:ListVersionsByFunction',
+          'lambda:GetAlias',
+          'lambda:UpdateAlias',
+          'lambda:InvokeFunction',
+        ],
+        Resource: [a.fn, `${a.fn}:*`],
+      },
+      {
+        Sid: 'Backup',
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:CreateBackup',
+          'dynamodb:DescribeBackup',
+          'dynamodb:DescribeContinuousBackups',
+          'dynamodb:DescribeTable',
+        ],
+        Resource: [a.table, `${a.table}/backup/*`],
+      },
+      {
+        Sid: 'State',
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ],
+        Resource: [a.state],
+      },
+      {
+        Sid: 'Observe',
+        Effect: 'Allow',
+        Action: [
+          'cloudwatch:GetMetricData',
+          'cloudwatch:DescribeAlarms',
+          'sqs:GetQueueUrl',
+          'sqs:GetQueueAttributes',
+          'events:ListRules',
+          'events:ListTargetsByRule',
+          'sns:ListTopics',
+          's3:ListBucket',
+          'logs:DescribeLogGroups',
+        ],
+        Resource: '*',
+      },
+    ],
+  };
+};
