@@ -14,6 +14,19 @@ export interface MetricDatum {
   readonly values: readonly number[];
   readonly counts?: readonly number[];
   readonly unit?: string;
+  /**
+   * A pre-aggregated PutMetricData `StatisticValues` set. When present, `values` is empty:
+   * the raw values are unknown, so percentiles come only from sets whose min equals max.
+   */
+  readonly statistics?: StatisticSet;
+}
+
+/** PutMetricData `StatisticValues`, in the sandbox's lower-case spelling. */
+export interface StatisticSet {
+  readonly sampleCount: number;
+  readonly sum: number;
+  readonly minimum: number;
+  readonly maximum: number;
 }
 
 export interface MetricSink {

@@ -1,0 +1,149 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { loadSandboxKeys } from '../../sandbox/api/jwt.js';
+import { runTraffic } from '../../sandbox/api/traffic.js';
+import type { SandboxState } from '../../sandbox/control-client.js';
+import { sandboxPaths } from '../../sandbox/paths.js';
+import { PromoteError } from '../errors.js';
+import type { IoHost } from '../io/io-host.js';
+import { ENV_NAMES, type EnvName, isEnvName } from '../plans/environments.js';
+
+const ioOf = async (command: Command): Promise<IoHost> =>
+  (await import('../main.js')).ioFor(command);
+
+const envOption = () =>
+  new Option('--env <env>', 'environment')
+    .argParser((value: string): EnvName => {
+      if (!isEnvName(value))
+        throw new InvalidArgumentError(`must be one of ${ENV_NAMES.join(', ')}`);
+      return value;
+    })
+    .makeOptionMandatory();
+
+const numberIn = (min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new InvalidArgumentError(`must be between ${min} and ${max}`);
+  return n;
+};
+
+/** `60s`, `2m`, `1500ms` or plain seconds → milliseconds (at most one hour). */
+export const parseDuration = (value: string): number => {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('use e.g. 60s, 2m or 1500ms');
+  const n = Number(match[1]);
+  const ms = match[2] === 'ms' ? n : match[2] === 'm' ? n * 60_000 : n * 1000;
+  if (ms <= 0 || ms > 3_600_000) throw new InvalidArgumentError('must be between 1ms and 1h');
+  return ms;
+};
+
+const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** `promote sandbox token` and `promote sandbox traffic`: API access to the sandbox fronts. */
+export const registerTokenAndTraffic = (
+  sandbox: Command,
+  requireRunning: () => Promise<SandboxState>,
+): void => {
+  sandbox
+    .command('token')
+    .description("mint a JWT for an environment's sandbox API (RS256, 1 hour)")
+    .addOption(envOption())
+    .option('--customer <id>', 'customer id the token acts for', 'cust_test_001')
+    .option('--admin', 'admin token (cognito:groups admin) instead of a customer one')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ export SIT_TOKEN=$(npx promote sandbox token --env sit)
+  $ curl -H "Authorization: Bearer $SIT_TOKEN" http://127.0.0.1:4568/v1.0/orders`,
+    )
+    .action(async (opts: { env: EnvName; customer: string; admin?: boolean }, command) => {
+      const io = await ioOf(command);
+      if (!CUSTOMER_ID.test(opts.customer)) {
+        throw new PromoteError(
+          'usage',
+          'BAD_CUSTOMER',
+          '--customer must match [A-Za-z0-9_-]{1,64}',
+        );
+      }
+      const keys = await loadSandboxKeys(sandboxPaths().keys);
+      const token = await keys.mintToken({
+        env: opts.env,
+        ...(opts.admin ? { admin: true } : { customerId: opts.customer }),
+      });
+      // The token is the command's output (for `$(…)`); it is never logged elsewhere.
+      if (io.options.json) io.document({ ok: true, env: opts.env, token });
+      else process.stdout.write(`${token}\n`);
+    });
+
+  sandbox
+    .command('traffic')
+    .description('synthetic customers (create, get, list, status, cancel) through the API')
+    .addOption(envOption())
+    .addOption(
+      new Option('--rate <n>', 'requests per second').default(20).argParser(numberIn(0.1, 1000)),
+    )
+    .addOption(
+      new Option('--duration <d>', 'how long, e.g. 60s or 2m (max 1h)')
+        .default(60_000, '60s')
+        .argParser(parseDuration),
+    )
+    .addOption(
+      new Option('--customers <n>', 'synthetic customers').default(10).argParser(numberIn(1, 500)),
+    )
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ npx promote sandbox traffic --env prod --rate 50 --duration 60s`,
+    )
+    .action(
+      async (
+        opts: { env: EnvName; rate: number; duration: number; customers: number },
+        command,
+      ) => {
+        const io = await ioOf(command);
+        const state = await requireRunning();
+        const baseUrl = state.apiUrls[opts.env];
+        if (!baseUrl) {
+          throw new PromoteError('sandbox_unavailable', 'NO_API', `no API front for ${opts.env}`);
+        }
+        const keys = await loadSandboxKeys(sandboxPaths().keys);
+        const controller = new AbortController();
+        const stop = () => controller.abort();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        io.info(
+          'TRAFFIC_START',
+          `traffic → ${baseUrl}: ${opts.rate} req/s for ${opts.duration / 1000} s, ${opts.customers} customers`,
+        );
+        let lastLine = 0;
+        try {
+          const summary = await runTraffic({
+            baseUrl,
+            rate: opts.rate,
+            durationMs: opts.duration,
+            customers: opts.customers,
+            tokenFor: (customerId) => keys.mintToken({ env: opts.env, customerId }),
+            adminToken: () => keys.mintToken({ env: opts.env, admin: true }),
+            signal: controller.signal,
+            onProgress: (p) => {
+              if (p.elapsedMs - lastLine < 5_000 && p.scheduling) return;
+              lastLine = p.elapsedMs;
+              io.info(
+                'TRAFFIC_PROGRESS',
+                `${(p.elapsedMs / 1000).toFixed(0)} s: sent ${p.sent}, in flight ${p.inFlight}, dropped ${p.dropped}`,
+              );
+            },
+          });
+          io.info(
+            'TRAFFIC_DONE',
+            `sent ${summary.sent} (${summary.achievedRate.toFixed(1)} req/s), errors ${summary.errors}, statuses ${JSON.stringify(summary.byStatus)}`,
+          );
+          io.document({ ok: summary.errors === 0, env: opts.env, ...summary });
+        } finally {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+        }
+      },
+    );
+};

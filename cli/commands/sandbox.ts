@@ -1,0 +1,238 @@
+import { createReadStream, existsSync, rmSync, statSync, watch } from 'node:fs';
+import { join } from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { sandboxSetupHint } from '../../sandbox/connection.js';
+import { control, findRunning, startDaemon, stopDaemon } from '../../sandbox/control-client.js';
+import { sandboxPaths } from '../../sandbox/paths.js';
+import { PromoteError } from '../errors.js';
+import type { IoHost } from '../io/io-host.js';
+import { ENV_NAMES, ENVIRONMENTS, type EnvName, isEnvName } from '../plans/environments.js';
+import { registerTokenAndTraffic } from './sandbox-traffic.js';
+
+const ioOf = async (command: Command): Promise<IoHost> =>
+  (await import('../main.js')).ioFor(command);
+
+export const parsePort = (value: string): number => {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1024 || port > 65_530) {
+    throw new InvalidArgumentError('must be an integer between 1024 and 65530');
+  }
+  return port;
+};
+
+export const parseEnv = (value: string): EnvName => {
+  if (!isEnvName(value)) throw new InvalidArgumentError(`must be one of ${ENV_NAMES.join(', ')}`);
+  return value;
+};
+
+const parseRate = (min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new InvalidArgumentError(`must be between ${min} and ${max}`);
+  return n;
+};
+
+export const requireRunning = async () => {
+  const state = await findRunning();
+  if (!state) {
+    throw new PromoteError(
+      'sandbox_unavailable',
+      'SANDBOX_NOT_RUNNING',
+      'the sandbox is not running',
+      'start it with: npx promote sandbox up',
+    );
+  }
+  return state;
+};
+
+/** `promote sandbox …`: the local AWS on which the whole plan runs with no account. */
+export const registerSandboxCommands = (program: Command): void => {
+  const sandbox = program
+    .command('sandbox')
+    .description(
+      "local AWS: DynamoDB Local + moto + the sandbox's Lambda runtime, CloudWatch and API fronts",
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ promote sandbox up                 start (or find) the sandbox on :4566
+  $ promote sandbox token --env sit --customer cust_test_001
+  $ promote sandbox fault --env prod --version 2 --error-rate 0.2
+  $ promote sandbox traffic --env prod --rate 50 --duration 60s
+  $ promote sandbox down`,
+    );
+
+  sandbox
+    .command('up')
+    .description('start the sandbox in the background and provision dev, sit and prod (idempotent)')
+    .addOption(
+      new Option('--port <port>', 'gateway port (API fronts use the next three)')
+        .default(4566)
+        .argParser(parsePort),
+    )
+    .option('--fresh', 'discard all sandbox state first')
+    .action(async (opts: { port: number; fresh?: boolean }, command: Command) => {
+      const io = await ioOf(command);
+      const started = Date.now();
+      const { state, alreadyRunning } = await startDaemon({
+        port: opts.port,
+        fresh: Boolean(opts.fresh),
+      });
+      if (alreadyRunning && state.port !== opts.port) {
+        io.warn(
+          'SANDBOX_OTHER_PORT',
+          `a sandbox is already running on port ${state.port}; using it`,
+        );
+      }
+      io.info(
+        alreadyRunning ? 'SANDBOX_ALREADY_UP' : 'SANDBOX_UP',
+        alreadyRunning
+          ? `sandbox already running (pid ${state.pid})`
+          : `sandbox started in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${state.pid})`,
+      );
+      io.result(sandboxSetupHint(state));
+      io.document({ ok: true, already_running: alreadyRunning, ...state });
+    });
+
+  sandbox
+    .command('down')
+    .description('stop the sandbox (state under .promote/sandbox is kept)')
+    .action(async (_opts, command: Command) => {
+      const io = await ioOf(command);
+      const stopped = await stopDaemon();
+      io.info('SANDBOX_DOWN', stopped ? 'sandbox stopped' : 'sandbox was not running');
+      io.document({ ok: true, stopped });
+    });
+
+  sandbox
+    .command('status')
+    .description('is it running; endpoints; per environment: function versions, alias, alarms')
+    .action(async (_opts, command: Command) => {
+      const io = await ioOf(command);
+      const state = await findRunning();
+      if (!state) {
+        io.info('SANDBOX_DOWN', 'sandbox is not running (start: npx promote sandbox up)');
+        io.document({ ok: true, running: false });
+        return;
+      }
+      const status = await control<{ envs?: Record<string, unknown> }>(state.endpoint, 'status');
+      io.result(sandboxSetupHint(state));
+      for (const [env, s] of Object.entries(status?.envs ?? {})) {
+        io.result(`${env.padEnd(5)} ${JSON.stringify(s)}`);
+      }
+      io.document({ ok: true, running: true, ...state, ...status });
+    });
+
+  sandbox
+    .command('reset')
+    .description('stop, discard all state, start fresh')
+    .addOption(new Option('--port <port>', 'gateway port').default(4566).argParser(parsePort))
+    .action(async (opts: { port: number }, command: Command) => {
+      const io = await ioOf(command);
+      await stopDaemon();
+      rmSync(sandboxPaths().root, { recursive: true, force: true });
+      const { state } = await startDaemon({ port: opts.port, fresh: true });
+      io.info('SANDBOX_RESET', `sandbox reset (pid ${state.pid})`);
+      io.result(sandboxSetupHint(state));
+      io.document({ ok: true, ...state });
+    });
+
+  sandbox
+    .command('logs')
+    .description('function logs of an environment (default: the sandbox daemon log)')
+    .addOption(new Option('--env <env>', 'environment').argParser(parseEnv))
+    .option('-f, --follow', 'keep printing new lines')
+    .action(async (opts: { env?: EnvName; follow?: boolean }) => {
+      const paths = sandboxPaths();
+      let file = paths.daemonLog;
+      if (opts.env) {
+        const e = ENVIRONMENTS[opts.env];
+        file = join(paths.logs, e.account, e.region, `${e.functionName}.log`);
+      }
+      if (!existsSync(file)) {
+        throw new PromoteError('usage', 'SANDBOX_NO_LOGS', `no log yet at ${file}`);
+      }
+      let offset = 0;
+      const pump = () =>
+        new Promise<void>((resolve) => {
+          const size = statSync(file).size;
+          if (size <= offset) return resolve();
+          const stream = createReadStream(file, { start: offset, end: size - 1 });
+          offset = size;
+          stream.on('data', (chunk) => process.stdout.write(chunk));
+          stream.on('end', () => resolve());
+        });
+      await pump();
+      if (!opts.follow) return;
+      const watcher = watch(file, () => void pump());
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => {
+          watcher.close();
+          resolve();
+        });
+      });
+    });
+
+  sandbox
+    .command('fault')
+    .description("inject errors and/or latency into one version of an environment's function")
+    .addOption(new Option('--env <env>', 'environment').argParser(parseEnv).makeOptionMandatory())
+    .requiredOption('--version <n>', 'function version number')
+    .addOption(
+      new Option('--error-rate <p>', 'share of invocations that fail, 0..1').argParser(
+        parseRate(0, 1),
+      ),
+    )
+    .addOption(
+      new Option('--latency-ms <ms>', 'added latency per invocation').argParser(
+        parseRate(0, 900_000),
+      ),
+    )
+    .option('--route <route>', 'only requests matching, e.g. "POST /v1.0/orders"')
+    .option('--clear', 'remove the faults of that version')
+    .action(
+      async (
+        opts: {
+          env: EnvName;
+          version: string;
+          errorRate?: number;
+          latencyMs?: number;
+          route?: string;
+          clear?: boolean;
+        },
+        command: Command,
+      ) => {
+        const io = await ioOf(command);
+        if (!/^\d+$/.test(opts.version))
+          throw new PromoteError('usage', 'BAD_VERSION', '--version must be a number');
+        if (!opts.clear && opts.errorRate === undefined && opts.latencyMs === undefined) {
+          throw new PromoteError(
+            'usage',
+            'FAULT_EMPTY',
+            'give --error-rate and/or --latency-ms, or --clear',
+          );
+        }
+        const state = await requireRunning();
+        const result = await control(state.endpoint, 'faults', {
+          method: opts.clear ? 'DELETE' : 'POST',
+          body: {
+            env: opts.env,
+            version: opts.version,
+            ...(opts.errorRate !== undefined ? { errorRate: opts.errorRate } : {}),
+            ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}),
+            ...(opts.route ? { route: opts.route } : {}),
+          },
+        });
+        io.info(
+          'SANDBOX_FAULT',
+          opts.clear
+            ? `faults cleared on ${ENVIRONMENTS[opts.env].functionName}:${opts.version}`
+            : `fault set on ${ENVIRONMENTS[opts.env].functionName}:${opts.version}`,
+        );
+        io.document({ ok: true, ...(result as object) });
+      },
+    );
+
+  registerTokenAndTraffic(sandbox, requireRunning);
+};

@@ -1,0 +1,45 @@
+/**
+ * The one error type of the CLI. Every failure a user can meet has a stable code and maps
+ * to one documented exit code (README § Exit codes), so scripts and CI can branch on it.
+ */
+export const EXIT_CODES = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  preflight_blocked: 3,
+  approval_declined: 4,
+  gate_failed_rolled_back: 5,
+  rollback_failed: 6,
+  lock_held: 7,
+  sandbox_unavailable: 8,
+  smoke_failed: 9,
+  deploy_failed: 10,
+  interrupted: 130,
+} as const;
+
+export type ExitReason = keyof typeof EXIT_CODES;
+
+/**
+ * @example
+ * throw new PromoteError('preflight_blocked', 'PREFLIGHT_WRONG_ACCOUNT',
+ *   'credentials are for account 536580886816, sit is 815856636111', 'use --profile Tebogo-sit');
+ */
+export class PromoteError extends Error {
+  override readonly name = 'PromoteError';
+
+  constructor(
+    readonly reason: ExitReason,
+    /** Stable, greppable code, e.g. `LOCK_HELD`. */
+    readonly code: string,
+    message: string,
+    /** What the user can do about it. */
+    readonly hint?: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+
+  get exitCode(): number {
+    return EXIT_CODES[this.reason];
+  }
+}

@@ -1,0 +1,76 @@
+import { Command, CommanderError } from 'commander';
+import { registerSandboxCommands } from './commands/sandbox.js';
+import { EXIT_CODES, PromoteError } from './errors.js';
+import { IoHost } from './io/io-host.js';
+
+/** Global flags every command accepts. */
+export interface GlobalFlags {
+  sandbox?: boolean;
+  profile?: string;
+  yes?: boolean;
+  ci?: boolean;
+  json?: boolean;
+  verbose?: boolean;
+  color?: boolean;
+}
+
+/** The host for a command, built from the merged global + command flags. */
+export const ioFor = (command: Command): IoHost =>
+  new IoHost(IoHost.optionsFrom(command.optsWithGlobals() as GlobalFlags));
+
+export const buildProgram = (): Command => {
+  const program = new Command('promote')
+    .description(
+      'Carries order-lambda DEV → SIT → PROD by executing promotion plan PROM-ORDER-002 as code.',
+    )
+    .option('--sandbox', 'target the local sandbox (started if not running)')
+    .option('--profile <name>', "AWS profile to use (default: the environment's, e.g. Tebogo-sit)")
+    .option('-y, --yes', 'answer yes to every approval prompt (required in CI)')
+    .option('--ci', 'non-interactive: plain line output, never prompt (implied by CI=true)')
+    .option('--json', 'print only a JSON document on stdout')
+    .option('-v, --verbose', 'show debug detail')
+    .option('--no-color', 'disable colours (also NO_COLOR)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerSandboxCommands(program);
+  return program;
+};
+
+/** The names `bin/promote.mjs` answers to, mapped onto subcommands. */
+const ALIASES: Record<string, string> = { rollback: 'rollback', smoke: 'smoke' };
+
+/**
+ * Runs the CLI and returns the exit code (README § Exit codes). Errors are printed once,
+ * as a message and a hint — never a stack trace unless --verbose.
+ */
+export const main = async (argv: readonly string[], invokedAs = 'promote'): Promise<number> => {
+  const program = buildProgram();
+  const alias = ALIASES[invokedAs];
+  const args = alias ? [alias, ...argv] : [...argv];
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return EXIT_CODES.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not failures; commander already printed the usage error.
+      return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+    }
+    const json = argv.includes('--json');
+    const verbose = argv.includes('--verbose') || argv.includes('-v');
+    if (error instanceof PromoteError) {
+      if (json) {
+        process.stdout.write(
+          `${JSON.stringify({ ok: false, error: { code: error.code, reason: error.reason, message: error.message, hint: error.hint, exit_code: error.exitCode, ...(error.details ? { details: error.details } : {}) } }, null, 2)}\n`,
+        );
+      } else {
+        process.stderr.write(`✖ ${error.message} [${error.code}]\n`);
+        if (error.hint) process.stderr.write(`  → ${error.hint}\n`);
+      }
+      return error.exitCode;
+    }
+    process.stderr.write(`✖ internal error: ${(error as Error).message}\n`);
+    if (verbose) process.stderr.write(`${(error as Error).stack}\n`);
+    else process.stderr.write('  → re-run with --verbose for details\n');
+    return EXIT_CODES.internal;
+  }
+};

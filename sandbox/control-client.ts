@@ -1,0 +1,148 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PromoteError } from '../cli/errors.js';
+import { type SandboxPaths, sandboxPaths } from './paths.js';
+
+/**
+ * The CLI side of `promote sandbox up|down|status`: starts the daemon detached, finds it
+ * again through its state file, and talks to it over the unsigned `/_sandbox/` control API.
+ */
+
+/** What the daemon writes to `.promote/sandbox/state.json` once it is ready. */
+export interface SandboxState {
+  readonly pid: number;
+  readonly endpoint: string;
+  readonly port: number;
+  readonly apiUrls: Readonly<Record<string, string>>;
+  readonly startedAt: string;
+  readonly coldStartMs: number;
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export const readState = (paths: SandboxPaths = sandboxPaths()): SandboxState | undefined => {
+  try {
+    return JSON.parse(readFileSync(paths.state, 'utf8')) as SandboxState;
+  } catch {
+    return undefined;
+  }
+};
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Calls the daemon's control API; undefined when nothing answers. */
+export const control = async <T>(
+  endpoint: string,
+  path: string,
+  init: { method?: string; body?: unknown; timeoutMs?: number } = {},
+): Promise<T | undefined> => {
+  try {
+    const res = await fetch(`${endpoint}/_sandbox/${path}`, {
+      method: init.method ?? 'GET',
+      ...(init.body !== undefined
+        ? { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }
+        : {}),
+      signal: AbortSignal.timeout(init.timeoutMs ?? 5_000),
+    });
+    const text = await res.text();
+    const payload = text ? JSON.parse(text) : {};
+    if (!res.ok) {
+      throw new PromoteError(
+        'usage',
+        'SANDBOX_REQUEST_REJECTED',
+        payload.error ?? `sandbox answered ${res.status}`,
+      );
+    }
+    return payload as T;
+  } catch (error) {
+    if (error instanceof PromoteError) throw error;
+    return undefined;
+  }
+};
+
+/** The running sandbox, or undefined (stale state files are cleaned up). */
+export const findRunning = async (
+  paths: SandboxPaths = sandboxPaths(),
+): Promise<SandboxState | undefined> => {
+  const state = readState(paths);
+  if (!state) return undefined;
+  if (alive(state.pid) && (await control(state.endpoint, 'status', { timeoutMs: 3_000 })))
+    return state;
+  if (!alive(state.pid)) rmSync(paths.state, { force: true });
+  return undefined;
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts the daemon in the background unless one is running (idempotent) and waits until
+ * it reports ready. Its output goes to `.promote/sandbox/daemon.log`.
+ */
+export const startDaemon = async (options: {
+  port: number;
+  fresh: boolean;
+  paths?: SandboxPaths;
+  timeoutMs?: number;
+}): Promise<{ state: SandboxState; alreadyRunning: boolean }> => {
+  const paths = options.paths ?? sandboxPaths();
+  const running = await findRunning(paths);
+  if (running && !options.fresh) return { state: running, alreadyRunning: true };
+  if (running) await stopDaemon(paths);
+  mkdirSync(paths.root, { recursive: true });
+  rmSync(paths.state, { force: true });
+  const log = openSync(paths.daemonLog, 'a');
+  const tsx = import.meta.resolve('tsx/esm');
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      tsx,
+      join(root, 'sandbox', 'daemon.ts'),
+      '--port',
+      String(options.port),
+      '--home',
+      dirname(paths.root),
+      ...(options.fresh ? ['--fresh'] : []),
+    ],
+    { detached: true, stdio: ['ignore', log, log], env: process.env },
+  );
+  child.unref();
+  closeSync(log);
+  const deadline = Date.now() + (options.timeoutMs ?? 180_000);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    const state = readState(paths);
+    if (state && (await control(state.endpoint, 'status'))) return { state, alreadyRunning: false };
+    await sleep(250);
+  }
+  const tail = existsSync(paths.daemonLog)
+    ? readFileSync(paths.daemonLog, 'utf8').split('\n').slice(-15).join('\n')
+    : '';
+  throw new PromoteError(
+    'sandbox_unavailable',
+    'SANDBOX_START_FAILED',
+    `the sandbox did not start${child.exitCode !== null ? ` (exit code ${child.exitCode})` : ' in time'}`,
+    tail ? `last lines of ${paths.daemonLog}:\n${tail}` : `see ${paths.daemonLog}`,
+  );
+};
+
+/** Asks the daemon to stop and waits for its process to exit. */
+export const stopDaemon = async (paths: SandboxPaths = sandboxPaths()): Promise<boolean> => {
+  const state = readState(paths);
+  if (!state) return false;
+  await control(state.endpoint, 'shutdown', { method: 'POST' });
+  const deadline = Date.now() + 20_000;
+  while (alive(state.pid) && Date.now() < deadline) await sleep(100);
+  if (alive(state.pid)) process.kill(state.pid, 'SIGKILL');
+  rmSync(paths.state, { force: true });
+  return true;
+};

@@ -1,0 +1,256 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import yazl from 'yazl';
+import type { MetricDatum } from '../../sandbox/cloudwatch/metric-sink.js';
+import { type LocalEngine, startMoto } from '../../sandbox/engines/local-engines.js';
+import { credentialScope } from '../../sandbox/gateway/sigv4.js';
+import type {
+  SandboxRequest,
+  SandboxResponse,
+  ServiceHandler,
+} from '../../sandbox/gateway/types.js';
+import { CodeStore } from '../../sandbox/lambda/code-store.js';
+import { FaultRegistry } from '../../sandbox/lambda/fault-registry.js';
+import { createLambdaHandler } from '../../sandbox/lambda/lambda-handler.js';
+import { LambdaRuntime } from '../../sandbox/lambda/lambda-runtime.js';
+import type { Random } from '../../sandbox/lambda/weighted-routing.js';
+import { MOTO_ACCOUNT_HEADER, motoClient } from '../../sandbox/moto/clients.js';
+import { sandboxPaths } from '../../sandbox/paths.js';
+
+/**
+ * A miniature gateway for the Lambda tests: a node:http server that turns signed SDK
+ * requests into SandboxRequests for the Lambda ServiceHandler, with a real moto behind it.
+ * Access key `sandbox-sit` is account SIT, `sandbox-dev` is DEV.
+ */
+
+export const SIT = '815856636111';
+export const DEV = '536580886816';
+export const REGION = 'eu-west-1';
+const ACCOUNTS: Record<string, string> = { 'sandbox-sit': SIT, 'sandbox-dev': DEV };
+
+/** What a function's role credentials look like (letters and digits: DynamoDB Local accepts them). */
+export const roleKeyFor = (account: string) => `ASIA${account}`;
+
+const DROP = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'expect']);
+
+/** Sends a request on to an engine and buffers its answer. */
+const proxy = async (
+  target: string,
+  request: SandboxRequest,
+  extra: Record<string, string> = {},
+): Promise<SandboxResponse> => {
+  const headers = Object.fromEntries(
+    Object.entries({ ...request.headers, ...extra }).filter(([name]) => !DROP.has(name)),
+  );
+  const query = request.query.toString();
+  const hasBody = !['GET', 'HEAD'].includes(request.method);
+  const response = await fetch(`${target}${request.path}${query ? `?${query}` : ''}`, {
+    method: request.method,
+    headers,
+    ...(hasBody ? { body: request.body } : {}),
+  });
+  const out: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (!DROP.has(name) && name !== 'content-encoding') out[name] = value;
+  });
+  return { status: response.status, headers: out, body: Buffer.from(await response.arrayBuffer()) };
+};
+
+const readBody = async (req: IncomingMessage): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+};
+
+export interface LambdaHarness {
+  readonly moto: LocalEngine;
+  /** The miniature gateway; also the functions' AWS_ENDPOINT_URL. */
+  readonly endpoint: string;
+  readonly home: string;
+  readonly codeStore: CodeStore;
+  readonly faults: FaultRegistry;
+  readonly metrics: MetricDatum[];
+  readonly runtime: LambdaRuntime;
+  /** A Lambda client signed as the given account's long-term key. */
+  lambda(account?: string): LambdaClient;
+  /** Creates (once) an execution role in the account and returns its ARN. */
+  role(account?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly random?: Random;
+  /** When set, the gateway sends DynamoDB calls there (DynamoDB Local). */
+  readonly dynamoEndpoint?: string;
+}
+
+export const startLambdaHarness = async (options: HarnessOptions = {}): Promise<LambdaHarness> => {
+  const moto = await startMoto();
+  const home = await mkdtemp(join(tmpdir(), 'lambda-sandbox-'));
+  const paths = sandboxPaths(home);
+  const codeStore = new CodeStore(paths.code);
+  const faults = new FaultRegistry(paths.faults);
+  const metrics: MetricDatum[] = [];
+  let handler: ServiceHandler | undefined;
+
+  const forward: ServiceHandler = (request) =>
+    proxy(moto.endpoint, request, { [MOTO_ACCOUNT_HEADER]: request.identity.account });
+
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
+    );
+    const scope = credentialScope(headers, url.searchParams);
+    const account = scope
+      ? (ACCOUNTS[scope.accessKeyId] ?? /^ASIA(\d{12})$/.exec(scope.accessKeyId)?.[1])
+      : undefined;
+    const request: SandboxRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers,
+      body: await readBody(req),
+      service: scope?.service ?? '',
+      region: scope?.region ?? REGION,
+      identity: {
+        accessKeyId: scope?.accessKeyId ?? '',
+        account: account ?? '',
+        arn: `arn:aws:iam::${account}:user/test`,
+        userId: 'AIDATEST',
+      },
+    };
+    let response: SandboxResponse;
+    if (!account) {
+      response = { status: 403, body: '{"message":"unknown access key"}' };
+    } else if (scope?.service === 'lambda' && handler) {
+      response = await handler(request);
+    } else if (scope?.service === 'dynamodb' && options.dynamoEndpoint) {
+      response = await proxy(options.dynamoEndpoint, request);
+    } else {
+      response = { status: 400, body: `{"message":"service ${scope?.service} not served here"}` };
+    }
+    res.writeHead(response.status, response.headers);
+    res.end(response.body ?? '');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+  const runtime = new LambdaRuntime({
+    motoEndpoint: moto.endpoint,
+    codeStore,
+    metrics: { put: (data) => metrics.push(...data) },
+    faults,
+    logsDir: paths.logs,
+    endpointUrl: endpoint,
+    credentialsFor: (account) => ({
+      accessKeyId: roleKeyFor(account),
+      secretAccessKey: 'role-secret',
+      sessionToken: 'role-session-token',
+    }),
+    ...(options.random ? { random: options.random } : {}),
+  });
+  handler = createLambdaHandler({ forward, runtime, codeStore });
+
+  const clients: LambdaClient[] = [];
+  const roles = new Map<string, Promise<string>>();
+  return {
+    moto,
+    endpoint,
+    home,
+    codeStore,
+    faults,
+    metrics,
+    runtime,
+    lambda(account = SIT) {
+      const key = Object.entries(ACCOUNTS).find(([, a]) => a === account)?.[0] ?? `ASIA${account}`;
+      const client = new LambdaClient({
+        endpoint,
+        region: REGION,
+        credentials: { accessKeyId: key, secretAccessKey: 'sandbox' },
+        maxAttempts: 1,
+      });
+      clients.push(client);
+      return client;
+    },
+    role(account = SIT) {
+      let arn = roles.get(account);
+      if (!arn) {
+        const iam = motoClient(IAMClient, moto.endpoint, account, 'us-east-1');
+        arn = iam
+          .send(
+            new CreateRoleCommand({
+              RoleName: 'order-handler-role',
+              AssumeRolePolicyDocument: '{}',
+            }),
+          )
+          .then((r) => r.Role?.Arn ?? '');
+        roles.set(account, arn);
+      }
+      return arn;
+    },
+    async close() {
+      for (const client of clients) client.destroy();
+      await runtime.close();
+      await new Promise((resolve) => server.close(resolve));
+      await moto.stop();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+};
+
+/** A zip of the given files (yazl, in memory). */
+export const makeZip = (files: Record<string, string | Buffer>): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const archive = new yazl.ZipFile();
+    for (const [name, content] of Object.entries(files)) {
+      archive.addBuffer(Buffer.from(content), name, { mtime: new Date('1980-01-01T00:00:00Z') });
+    }
+    archive.end();
+    const chunks: Buffer[] = [];
+    archive.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    archive.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    archive.outputStream.on('error', reject);
+  });
+
+export interface FunctionSpec {
+  readonly name: string;
+  readonly code: Record<string, string> | Buffer;
+  readonly handler?: string;
+  readonly timeout?: number;
+  readonly memory?: number;
+  readonly env?: Record<string, string>;
+  readonly account?: string;
+}
+
+/** CreateFunction through the sandbox's Lambda endpoint; returns the API's answer. */
+export const createFunction = async (harness: LambdaHarness, spec: FunctionSpec) => {
+  const account = spec.account ?? SIT;
+  const zip = Buffer.isBuffer(spec.code) ? spec.code : await makeZip(spec.code);
+  return harness.lambda(account).send(
+    new CreateFunctionCommand({
+      FunctionName: spec.name,
+      Runtime: 'nodejs20.x',
+      Role: await harness.role(account),
+      Handler: spec.handler ?? 'index.handler',
+      Code: { ZipFile: zip },
+      Timeout: spec.timeout ?? 10,
+      MemorySize: spec.memory ?? 256,
+      ...(spec.env ? { Environment: { Variables: spec.env } } : {}),
+    }),
+  );
+};
+
+/** Decodes an Invoke response payload as JSON. */
+export const payloadOf = (payload: Uint8Array | undefined): any =>
+  payload && payload.length > 0 ? JSON.parse(Buffer.from(payload).toString('utf8')) : undefined;
+
+/** An ESM handler module from a function body (`event`, `context` in scope). */
+export const esmHandler = (body: string): Record<string, string> => ({
+  'index.mjs': `export const handler = async (event, context) => {\n${body}\n};\n`,
+});
