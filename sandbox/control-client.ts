@@ -127,6 +127,15 @@ export const startDaemon = async (options: {
   const tail = existsSync(paths.daemonLog)
     ? readFileSync(paths.daemonLog, 'utf8').split('\n').slice(-15).join('\n')
     : '';
+  // The daemon exits with 3 after logging "cannot start: <what to install>".
+  const missing = /cannot start: (.*)$/m.exec(tail)?.[1];
+  if (child.exitCode === 3 && missing) {
+    throw new PromoteError(
+      'sandbox_unavailable',
+      'SANDBOX_PREREQUISITE_MISSING',
+      `cannot start the sandbox: ${missing}`,
+    );
+  }
   throw new PromoteError(
     'sandbox_unavailable',
     'SANDBOX_START_FAILED',

@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 import yazl from 'yazl';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = join(root, 'dist');
+const defaultOutDir = join(root, 'dist');
 
 /** Fixed timestamp for every zip entry (the DOS epoch yazl can encode). */
 const EPOCH = new Date('1980-01-01T00:00:00Z');
@@ -25,6 +25,21 @@ export interface Artifact {
   readonly sha256: string;
   /** What Lambda shows as `CodeSha256`. */
   readonly codeSha256: string;
+  /** The release label written into the package (`RELEASE`), when one was given. */
+  readonly release?: string;
+  /** The zip itself. */
+  readonly data: Buffer;
+}
+
+export interface BuildOptions {
+  /**
+   * A release label (git tag or sha) stored in the zip as `RELEASE`, so two releases of
+   * identical code are still told apart by CodeSha256, and the same release always
+   * hashes the same (deploys of an unchanged release publish no new version).
+   */
+  readonly release?: string;
+  /** Where the zip and its manifest go; default `dist/`. */
+  readonly outDir?: string;
 }
 
 const bundle = async (): Promise<Uint8Array> => {
@@ -64,9 +79,13 @@ const zip = (files: ReadonlyArray<readonly [string, Uint8Array]>): Promise<Buffe
   });
 
 /** Builds `dist/order-handler.zip` and its manifest; returns the artifact identity. */
-export const buildArtifact = async (): Promise<Artifact> => {
+export const buildArtifact = async (options: BuildOptions = {}): Promise<Artifact> => {
   const code = await bundle();
-  const bytes = await zip([['index.mjs', code]]);
+  const outDir = options.outDir ?? defaultOutDir;
+  const bytes = await zip([
+    ['index.mjs', code],
+    ...(options.release ? [['RELEASE', Buffer.from(`${options.release}\n`)] as const] : []),
+  ]);
   const digest = createHash('sha256').update(bytes);
   const hex = digest.copy().digest('hex');
   const path = join(outDir, 'order-handler.zip');
@@ -77,10 +96,12 @@ export const buildArtifact = async (): Promise<Artifact> => {
     bytes: bytes.length,
     sha256: hex,
     codeSha256: digest.digest('base64'),
+    ...(options.release ? { release: options.release } : {}),
+    data: bytes,
   };
   await writeFile(
     join(outDir, 'order-handler.json'),
-    `${JSON.stringify({ ...artifact, path: relative(root, path), handler: 'index.handler', runtime: 'nodejs20.x' }, null, 2)}\n`,
+    `${JSON.stringify({ ...artifact, data: undefined, path: relative(root, path), handler: 'index.handler', runtime: 'nodejs20.x' }, null, 2)}\n`,
   );
   return artifact;
 };

@@ -67,3 +67,16 @@ export const unknownOperation = (operation: string) =>
     400,
     `CloudWatch operation ${operation} is not supported by the sandbox`,
   );
+
+/** An ARN the tagging operations do not know (a different shape from `ResourceNotFound`). */
+export const resourceNotFoundException = (arn: string) =>
+  new CloudWatchError(
+    'ResourceNotFoundException',
+    'ResourceNotFoundException',
+    404,
+    `The resource ${arn} does not exist.`,
+  );
+
+/** A JSON 1.0 body that does not parse, or is not an object. */
+export const serializationError = (message: string) =>
+  new CloudWatchError('SerializationException', 'SerializationException', 400, message);

@@ -126,3 +126,54 @@ export const decodeToken = (token: string | undefined): number => {
   }
   throw invalidNextToken();
 };
+
+/** CloudWatch's StandardUnit values. */
+export const STANDARD_UNITS = [
+  'Seconds',
+  'Microseconds',
+  'Milliseconds',
+  'Bytes',
+  'Kilobytes',
+  'Megabytes',
+  'Gigabytes',
+  'Terabytes',
+  'Bits',
+  'Kilobits',
+  'Megabits',
+  'Gigabits',
+  'Terabits',
+  'Percent',
+  'Count',
+  'Bytes/Second',
+  'Kilobytes/Second',
+  'Megabytes/Second',
+  'Gigabytes/Second',
+  'Terabytes/Second',
+  'Bits/Second',
+  'Kilobits/Second',
+  'Megabits/Second',
+  'Gigabits/Second',
+  'Terabits/Second',
+  'Count/Second',
+  'None',
+] as const;
+
+export const unitSchema = z.enum(STANDARD_UNITS);
+
+export const tagSchema = z.object({
+  Key: z.string().min(1).max(128),
+  Value: z.string().max(256),
+});
+
+/** One page of `items` from a paging token's offset, with the token of the next page. */
+export const page = <T>(
+  items: readonly T[],
+  token: string | undefined,
+  size: number,
+): { readonly items: T[]; readonly nextToken?: string } => {
+  const offset = decodeToken(token);
+  const end = offset + size;
+  return end < items.length
+    ? { items: items.slice(offset, end), nextToken: encodeToken(end) }
+    : { items: items.slice(offset) };
+};

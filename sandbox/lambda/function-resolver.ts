@@ -104,6 +104,13 @@ export class FunctionResolver {
     for (const key of this.cache.keys()) if (key.startsWith(prefix)) this.cache.delete(key);
   }
 
+  /** Releases the moto clients (their keep-alive sockets); the resolver is unusable after. */
+  close(): void {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
+    this.cache.clear();
+  }
+
   private alias(account: string, region: string, name: string, alias: string) {
     return this.cached(`${account}/${region}/${name}/alias/${alias}`, async () => {
       try {

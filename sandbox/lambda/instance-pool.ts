@@ -18,6 +18,9 @@ export class InstancePool {
   private readonly idle = new Map<string, WarmInstance[]>();
   private readonly live = new Set<WarmInstance>();
   private readonly sweeper: NodeJS.Timeout;
+  private closed = false;
+  /** Cold starts under way, so close() can wait for them (and they then stop themselves). */
+  private readonly starting = new Set<Promise<WarmInstance>>();
 
   constructor(private readonly options: InstancePoolOptions) {
     this.sweeper = setInterval(() => this.sweep(), Math.min(options.idleMs, 30_000));
@@ -30,12 +33,14 @@ export class InstancePool {
    * `spec` is only evaluated for a cold start.
    *
    * @throws FunctionInitError when a cold start fails to load the handler.
+   * @throws Error when the pool is closed (also when it closes during the cold start).
    */
   async acquire(
     key: string,
     spec: () => Promise<InstanceSpec>,
     sink: OutputSink,
   ): Promise<{ instance: WarmInstance; coldStart: boolean }> {
+    if (this.closed) throw new Error('the instance pool is closed');
     const idle = this.idle.get(key) ?? [];
     for (let instance = idle.pop(); instance; instance = idle.pop()) {
       if (!instance.alive) {
@@ -45,15 +50,31 @@ export class InstancePool {
       instance.setSink(sink);
       return { instance, coldStart: false };
     }
-    const instance = await WarmInstance.start(await spec(), sink, this.options.initTimeoutMs);
+    const starting = this.start(await spec(), sink);
+    this.starting.add(starting);
+    try {
+      return { instance: await starting, coldStart: true };
+    } finally {
+      this.starting.delete(starting);
+    }
+  }
+
+  private async start(spec: InstanceSpec, sink: OutputSink): Promise<WarmInstance> {
+    if (this.closed) throw new Error('the instance pool is closed');
+    const instance = await WarmInstance.start(spec, sink, this.options.initTimeoutMs);
+    if (this.closed) {
+      // close() ran while this instance was starting: it must not outlive the pool.
+      await instance.terminate();
+      throw new Error('the instance pool is closed');
+    }
     this.live.add(instance);
-    return { instance, coldStart: true };
+    return instance;
   }
 
   /** Returns an instance after an invocation; a dead or old one is dropped instead. */
   release(key: string, instance: WarmInstance): void {
     instance.setSink(() => {});
-    if (!instance.alive || Date.now() - instance.createdAt > this.options.maxAgeMs) {
+    if (this.closed || !instance.alive || Date.now() - instance.createdAt > this.options.maxAgeMs) {
       this.discard(instance);
       return;
     }
@@ -72,13 +93,20 @@ export class InstancePool {
     return this.live.size;
   }
 
-  /** Stops every instance, busy ones included. */
+  /**
+   * Stops every instance, busy ones included (their invocations end as fatal errors), and
+   * waits for cold starts under way, which then stop themselves. No Worker is left running.
+   */
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.sweeper);
     const all = [...this.live];
     this.live.clear();
     this.idle.clear();
-    await Promise.all(all.map((instance) => instance.terminate()));
+    await Promise.all([
+      ...all.map((instance) => instance.terminate()),
+      ...[...this.starting].map((pending) => pending.catch(() => {})),
+    ]);
   }
 
   private sweep(): void {

@@ -61,7 +61,9 @@ export const createLambdaHandler =
   (deps: LambdaHandlerDeps): ServiceHandler =>
   async (request) => {
     try {
-      const [, apiVersion, segment, rest] = FUNCTION_PATH.exec(request.path) ?? [];
+      const [, apiVersion, segment, tail] = FUNCTION_PATH.exec(request.path) ?? [];
+      // `/functions/` and `/functions/x/` are `/functions` and `/functions/x` to Lambda.
+      const rest = tail === '/' ? undefined : tail;
       if (apiVersion === '2015-03-31') {
         if (request.method === 'POST' && segment && rest === '/invocations') {
           return await invoke(deps, request, decodeURIComponent(segment));

@@ -96,6 +96,7 @@ export class LambdaRuntime {
   private readonly limiter = new ConcurrencyLimiter();
   private readonly random: Random;
   private readonly background = new Set<Promise<void>>();
+  private closed = false;
 
   constructor(private readonly deps: LambdaRuntimeDeps) {
     this.random = deps.random ?? Math.random;
@@ -110,6 +111,7 @@ export class LambdaRuntime {
 
   /** @throws LambdaServiceError for request-level failures (not found, throttled, bad payload). */
   async invoke(input: InvokeInput): Promise<InvokeResult> {
+    if (this.closed) throw serviceException('The Lambda runtime is shut down');
     const ref = parseFunctionRef(input.functionName, input.qualifier);
     if (ref.account && ref.account !== input.account) {
       throw accessDenied(
@@ -160,9 +162,22 @@ export class LambdaRuntime {
     while (this.background.size > 0) await Promise.all([...this.background]);
   }
 
-  /** Stops every warm instance (busy ones included). */
+  /** How many warm instances exist (busy or idle), across every function. */
+  get instances(): number {
+    return this.pool.size;
+  }
+
+  /**
+   * Shuts the runtime down: new invocations are refused, every warm instance (busy ones
+   * included, whose invocations then fail) and every cold start under way is stopped, queued
+   * `Event` invocations end, and the moto clients are released. Idempotent. Call it before
+   * exiting (a test's afterAll), or Worker threads keep the process alive.
+   */
   async close(): Promise<void> {
+    this.closed = true;
     await this.pool.close();
+    await this.settled();
+    this.resolver.close();
   }
 
   private async execute(
@@ -262,25 +277,32 @@ export class LambdaRuntime {
           errorMessage: `Fault injected by the sandbox into ${fn.functionName}:${fn.version} (errorRate ${effect.errorRate})`,
         }
       : undefined;
-    const outcome = await instance.invoke(
-      {
-        type: 'invoke',
-        event,
-        context: {
-          awsRequestId: requestId,
-          functionName: fn.functionName,
-          functionVersion: fn.version,
-          invokedFunctionArn: fn.invokedFunctionArn,
-          memoryLimitInMB: String(fn.memoryMb),
-          ...(clientContext === undefined ? {} : { clientContext }),
+    let outcome: InvocationOutcome;
+    try {
+      outcome = await instance.invoke(
+        {
+          type: 'invoke',
+          event,
+          context: {
+            awsRequestId: requestId,
+            functionName: fn.functionName,
+            functionVersion: fn.version,
+            invokedFunctionArn: fn.invokedFunctionArn,
+            memoryLimitInMB: String(fn.memoryMb),
+            ...(clientContext === undefined ? {} : { clientContext }),
+          },
+          // The timeout starts now: init has its own limit, as in Lambda.
+          deadline: Date.now() + fn.timeoutSeconds * 1000,
+          delayMs: effect.latencyMs,
+          ...(injectedError ? { injectedError } : {}),
         },
-        // The timeout starts now: init has its own limit, as in Lambda.
-        deadline: Date.now() + fn.timeoutSeconds * 1000,
-        delayMs: effect.latencyMs,
-        ...(injectedError ? { injectedError } : {}),
-      },
-      fn.timeoutSeconds * 1000,
-    );
+        fn.timeoutSeconds * 1000,
+      );
+    } catch (error) {
+      // The instance could not take the invocation (it died between acquire and invoke).
+      this.pool.discard(instance);
+      throw error;
+    }
     if (outcome.ok || !outcome.fatal) this.pool.release(key, instance);
     else this.pool.discard(instance);
     return { outcome, ...(initMs === undefined ? {} : { initMs }) };
@@ -290,6 +312,8 @@ export class LambdaRuntime {
     const sha256 = hexFromCodeSha256(fn.codeSha256);
     let taskRoot: string;
     try {
+      // An empty digest would name the store's own directory as the task root.
+      if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error('moto reported no usable CodeSha256');
       taskRoot = await this.deps.codeStore.extract(sha256);
     } catch (error) {
       throw serviceException(
@@ -317,8 +341,9 @@ export class LambdaRuntime {
           return;
         } catch (error) {
           const throttled = error instanceof LambdaServiceError && error.status === 429;
-          if (!throttled || retry >= EVENT_THROTTLE_RETRIES) return;
+          if (!throttled || retry >= EVENT_THROTTLE_RETRIES || this.closed) return;
           await new Promise((r) => setTimeout(r, 100 * 2 ** retry));
+          if (this.closed) return;
         }
       }
     };

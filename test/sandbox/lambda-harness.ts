@@ -1,12 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  CreateFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+  PublishVersionCommand,
+  UpdateFunctionCodeCommand,
+} from '@aws-sdk/client-lambda';
+import { inject } from 'vitest';
 import yazl from 'yazl';
 import type { MetricDatum } from '../../sandbox/cloudwatch/metric-sink.js';
-import { type LocalEngine, startMoto } from '../../sandbox/engines/local-engines.js';
 import { credentialScope } from '../../sandbox/gateway/sigv4.js';
 import type {
   SandboxRequest,
@@ -67,7 +74,8 @@ const readBody = async (req: IncomingMessage): Promise<Buffer> => {
 };
 
 export interface LambdaHarness {
-  readonly moto: LocalEngine;
+  /** moto's endpoint (the one vitest's global setup started, unless another was given). */
+  readonly motoEndpoint: string;
   /** The miniature gateway; also the functions' AWS_ENDPOINT_URL. */
   readonly endpoint: string;
   readonly home: string;
@@ -75,6 +83,11 @@ export interface LambdaHarness {
   readonly faults: FaultRegistry;
   readonly metrics: MetricDatum[];
   readonly runtime: LambdaRuntime;
+  /**
+   * A function name unique to this harness: the moto of the global setup is shared by every
+   * test file (running in parallel), so names must not collide.
+   */
+  name(base: string): string;
   /** A Lambda client signed as the given account's long-term key. */
   lambda(account?: string): LambdaClient;
   /** Creates (once) an execution role in the account and returns its ARN. */
@@ -86,11 +99,17 @@ export interface HarnessOptions {
   readonly random?: Random;
   /** When set, the gateway sends DynamoDB calls there (DynamoDB Local). */
   readonly dynamoEndpoint?: string;
+  /** moto to use; default the one provided by vitest's global setup. */
+  readonly motoEndpoint?: string;
+  /** Where the code store, faults and logs live; default a fresh temp dir (removed on close). */
+  readonly home?: string;
 }
 
 export const startLambdaHarness = async (options: HarnessOptions = {}): Promise<LambdaHarness> => {
-  const moto = await startMoto();
-  const home = await mkdtemp(join(tmpdir(), 'lambda-sandbox-'));
+  const motoEndpoint = options.motoEndpoint ?? inject('motoEndpoint');
+  const ownsHome = options.home === undefined;
+  const home = options.home ?? (await mkdtemp(join(tmpdir(), 'lambda-sandbox-')));
+  const suffix = randomBytes(4).toString('hex');
   const paths = sandboxPaths(home);
   const codeStore = new CodeStore(paths.code);
   const faults = new FaultRegistry(paths.faults);
@@ -98,7 +117,7 @@ export const startLambdaHarness = async (options: HarnessOptions = {}): Promise<
   let handler: ServiceHandler | undefined;
 
   const forward: ServiceHandler = (request) =>
-    proxy(moto.endpoint, request, { [MOTO_ACCOUNT_HEADER]: request.identity.account });
+    proxy(motoEndpoint, request, { [MOTO_ACCOUNT_HEADER]: request.identity.account });
 
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -142,7 +161,7 @@ export const startLambdaHarness = async (options: HarnessOptions = {}): Promise<
   const endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
   const runtime = new LambdaRuntime({
-    motoEndpoint: moto.endpoint,
+    motoEndpoint,
     codeStore,
     metrics: { put: (data) => metrics.push(...data) },
     faults,
@@ -160,13 +179,14 @@ export const startLambdaHarness = async (options: HarnessOptions = {}): Promise<
   const clients: LambdaClient[] = [];
   const roles = new Map<string, Promise<string>>();
   return {
-    moto,
+    motoEndpoint,
     endpoint,
     home,
     codeStore,
     faults,
     metrics,
     runtime,
+    name: (base) => `${base}-${suffix}`,
     lambda(account = SIT) {
       const key = Object.entries(ACCOUNTS).find(([, a]) => a === account)?.[0] ?? `ASIA${account}`;
       const client = new LambdaClient({
@@ -181,15 +201,16 @@ export const startLambdaHarness = async (options: HarnessOptions = {}): Promise<
     role(account = SIT) {
       let arn = roles.get(account);
       if (!arn) {
-        const iam = motoClient(IAMClient, moto.endpoint, account, 'us-east-1');
+        const iam = motoClient(IAMClient, motoEndpoint, account, 'us-east-1');
         arn = iam
           .send(
             new CreateRoleCommand({
-              RoleName: 'order-handler-role',
+              RoleName: `order-handler-role-${suffix}`,
               AssumeRolePolicyDocument: '{}',
             }),
           )
-          .then((r) => r.Role?.Arn ?? '');
+          .then((r) => r.Role?.Arn ?? '')
+          .finally(() => iam.destroy());
         roles.set(account, arn);
       }
       return arn;
@@ -198,8 +219,7 @@ export const startLambdaHarness = async (options: HarnessOptions = {}): Promise<
       for (const client of clients) client.destroy();
       await runtime.close();
       await new Promise((resolve) => server.close(resolve));
-      await moto.stop();
-      await rm(home, { recursive: true, force: true });
+      if (ownsHome) await rm(home, { recursive: true, force: true });
     },
   };
 };
@@ -254,3 +274,52 @@ export const payloadOf = (payload: Uint8Array | undefined): any =>
 export const esmHandler = (body: string): Record<string, string> => ({
   'index.mjs': `export const handler = async (event, context) => {\n${body}\n};\n`,
 });
+
+/** What an Invoke answered, decoded. */
+export interface Invocation {
+  readonly statusCode?: number;
+  readonly executedVersion?: string;
+  readonly functionError?: string;
+  /** The payload as JSON. */
+  readonly body: any;
+  /** `LogResult` decoded from base64 (LogType Tail only). */
+  readonly logTail?: string;
+}
+
+/** Invoke through the SDK (RequestResponse) and decode the answer. */
+export const invoke = async (
+  client: LambdaClient,
+  functionName: string,
+  options: { qualifier?: string; payload?: unknown; tail?: boolean } = {},
+): Promise<Invocation> => {
+  const answer = await client.send(
+    new InvokeCommand({
+      FunctionName: functionName,
+      ...(options.qualifier ? { Qualifier: options.qualifier } : {}),
+      Payload: Buffer.from(JSON.stringify(options.payload ?? {})),
+      ...(options.tail ? { LogType: 'Tail' } : {}),
+    }),
+  );
+  return {
+    ...(answer.StatusCode === undefined ? {} : { statusCode: answer.StatusCode }),
+    ...(answer.ExecutedVersion ? { executedVersion: answer.ExecutedVersion } : {}),
+    ...(answer.FunctionError ? { functionError: answer.FunctionError } : {}),
+    body: payloadOf(answer.Payload),
+    ...(answer.LogResult
+      ? { logTail: Buffer.from(answer.LogResult, 'base64').toString('utf8') }
+      : {}),
+  };
+};
+
+/** Replaces a function's code and publishes it; returns the new version number. */
+export const deployVersion = async (
+  client: LambdaClient,
+  functionName: string,
+  code: Record<string, string>,
+): Promise<string> => {
+  await client.send(
+    new UpdateFunctionCodeCommand({ FunctionName: functionName, ZipFile: await makeZip(code) }),
+  );
+  const published = await client.send(new PublishVersionCommand({ FunctionName: functionName }));
+  return published.Version ?? '';
+};

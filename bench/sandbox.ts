@@ -1,0 +1,103 @@
+/**
+ * `npm run bench:sandbox` — what the sandbox costs, and whether it carries the plan's load.
+ *
+ * 1. Invoke overhead (warm): p95 of a Lambda Invoke of the order function's health route
+ *    through the gateway (SigV4, routing, alias resolution, worker hop), interleaved with the
+ *    same handler called in-process; printed with their ratio.
+ * 2. Sustained API throughput: the plan's 200 req/s for 60 s (BENCH_RATE, BENCH_SECONDS)
+ *    of synthetic customers through the prod API front → Lambda runtime → DynamoDB Local.
+ * Not a test: nothing here passes or fails; the figures go into the closing note.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { ENVIRONMENTS } from '../cli/plans/environments.js';
+import { loadSandboxKeys } from '../sandbox/api/jwt.js';
+import { runTraffic } from '../sandbox/api/traffic.js';
+import { startSandbox } from '../sandbox/sandbox.js';
+import { summary } from './stats.js';
+
+const N = Number(process.env.BENCH_N ?? 500);
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const prod = ENVIRONMENTS.prod;
+
+const home = await mkdtemp(join(tmpdir(), 'bench-sandbox-'));
+const coldStarted = performance.now();
+const sandbox = await startSandbox({ home, port: 0, envs: ['prod'] });
+const coldStartMs = performance.now() - coldStarted;
+try {
+  const lambda = new LambdaClient({
+    endpoint: sandbox.endpoint,
+    region: prod.region,
+    credentials: { accessKeyId: 'sandbox-prod', secretAccessKey: 'sandbox' },
+  });
+  const payload = Buffer.from(
+    JSON.stringify({
+      resource: '/v1.0/orders/health',
+      path: '/v1.0/orders/health',
+      httpMethod: 'GET',
+      headers: {},
+      requestContext: { requestId: 'bench' },
+    }),
+  );
+  const invoke = async () => {
+    const t = performance.now();
+    await lambda.send(
+      new InvokeCommand({ FunctionName: prod.functionName, Qualifier: 'live', Payload: payload }),
+    );
+    return performance.now() - t;
+  };
+  const direct = async () => {
+    const t = performance.now();
+    await sandbox.runtime.invoke({
+      account: prod.account,
+      region: prod.region,
+      functionName: prod.functionName,
+      qualifier: 'live',
+      payload,
+      invocationType: 'RequestResponse',
+    });
+    return performance.now() - t;
+  };
+  for (let i = 0; i < 50; i += 1) {
+    await invoke();
+    await direct();
+  }
+  const viaGateway: number[] = [];
+  const viaRuntime: number[] = [];
+  for (let i = 0; i < N; i += 1) {
+    viaGateway.push(await invoke());
+    viaRuntime.push(await direct());
+  }
+  const g = summary(viaGateway);
+  const r = summary(viaRuntime);
+  console.log(`cold start (prod only, in-process): ${(coldStartMs / 1000).toFixed(1)} s`);
+  console.log(
+    `invoke p95 via gateway ${g.p95.toFixed(2)} ms, runtime direct ${r.p95.toFixed(2)} ms (n=${N}); ratio ${(g.p95 / r.p95).toFixed(2)}`,
+  );
+
+  const keys = await loadSandboxKeys(sandbox.paths.keys);
+  const traffic = await runTraffic({
+    baseUrl: sandbox.apiUrls.prod ?? '',
+    rate: RATE,
+    durationMs: SECONDS * 1000,
+    customers: 50,
+    maxInFlight: 256,
+    tokenFor: (customerId) => keys.mintToken({ env: 'prod', customerId }),
+    adminToken: () => keys.mintToken({ env: 'prod', admin: true }),
+    seed: 42,
+  });
+  const p95s = Object.entries(traffic.byOperation)
+    .map(([op, s]) => `${op} ${s.latency.p95} ms`)
+    .join(', ');
+  console.log(
+    `API: target ${RATE} req/s × ${SECONDS} s → sent ${traffic.sent}, achieved ${traffic.achievedRate.toFixed(1)} req/s, ` +
+      `errors ${traffic.errors}, dropped ${traffic.dropped}, unexpected ${traffic.unexpected}; statuses ${JSON.stringify(traffic.byStatus)}`,
+  );
+  console.log(`API p95 per operation: ${p95s}`);
+} finally {
+  await sandbox.stop();
+  await rm(home, { recursive: true, force: true });
+}

@@ -1,0 +1,388 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ENV_NAMES, ENVIRONMENTS, type EnvName } from '../cli/plans/environments.js';
+import { buildArtifact } from '../scripts/build.js';
+import { type ApiFront, startApiFront } from './api/front.js';
+import { loadSandboxKeys } from './api/jwt.js';
+import { AlarmStore } from './cloudwatch/alarm-store.js';
+import { createCloudWatchHandler } from './cloudwatch/cloudwatch-handler.js';
+import { DashboardStore } from './cloudwatch/dashboard-store.js';
+import { MetricStore } from './cloudwatch/metric-store.js';
+import { BackupStore } from './dynamodb/backups.js';
+import { createDynamoDbHandler } from './dynamodb/dynamodb-handler.js';
+import {
+  freePort,
+  type LocalEngine,
+  MissingPrerequisite,
+  startDynamoDbLocal,
+  startMoto,
+} from './engines/local-engines.js';
+import { createEventsHandler } from './events/events-handler.js';
+import { LambdaTargetTable } from './events/lambda-targets.js';
+import { TargetPoller } from './events/target-poller.js';
+import { startGateway } from './gateway/gateway-server.js';
+import type { SandboxResponse } from './gateway/types.js';
+import { CodeStore } from './lambda/code-store.js';
+import { FaultRegistry } from './lambda/fault-registry.js';
+import { createLambdaHandler } from './lambda/lambda-handler.js';
+import { LambdaRuntime } from './lambda/lambda-runtime.js';
+import { motoClient } from './moto/clients.js';
+import { MotoForwarder } from './moto/moto-forwarder.js';
+import { type SandboxPaths, sandboxPaths } from './paths.js';
+import { type ProvisionResult, provisionEnvironment } from './provision.js';
+import { sandboxStatus } from './sandbox-status.js';
+import { CredentialRegistry } from './sts/credential-registry.js';
+import { createStsHandler } from './sts/sts-handler.js';
+
+/**
+ * The whole sandbox in one process: DynamoDB Local and moto as children, the gateway on one
+ * port routing by SigV4 signing name, the Lambda runtime, CloudWatch emulation, one API front
+ * per environment, and the background loops AWS would run (EventBridge → Lambda delivery,
+ * SQS depth metrics, alarm evaluation). `sandbox/daemon.ts` runs it detached; tests start it
+ * in-process.
+ */
+
+export interface SandboxOptions {
+  /** The `.promote` directory; state lives in `<home>/sandbox`. */
+  readonly home: string;
+  /** Gateway port (0 = any free port). API fronts use port+1..+3, or free ports when 0. */
+  readonly port: number;
+  readonly host?: string;
+  /** Discard all state first. */
+  readonly fresh?: boolean;
+  /** Which environments to provision (default all three). */
+  readonly envs?: readonly EnvName[];
+  /** Progress lines (the daemon writes them to its log). */
+  readonly log?: (line: string) => void;
+  /** How often alarms are evaluated and the DLQ depth sampled; default 1 s. */
+  readonly tickMs?: number;
+}
+
+export interface Sandbox {
+  readonly endpoint: string;
+  readonly port: number;
+  readonly apiUrls: Readonly<Partial<Record<EnvName, string>>>;
+  readonly paths: SandboxPaths;
+  readonly provisioned: readonly ProvisionResult[];
+  readonly faults: FaultRegistry;
+  readonly metrics: MetricStore;
+  readonly alarms: AlarmStore;
+  readonly runtime: LambdaRuntime;
+  /** Resolves when `shutdown` is requested through the control API. */
+  readonly shutdownRequested: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const json = (status: number, payload: unknown): SandboxResponse => ({
+  status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(payload),
+});
+
+/** Starts everything; on any failure, whatever was started is stopped again. */
+export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> => {
+  const log = options.log ?? (() => {});
+  const host = options.host ?? '127.0.0.1';
+  const paths = sandboxPaths(options.home);
+  if (options.fresh) rmSync(paths.root, { recursive: true, force: true });
+  for (const dir of [paths.root, paths.dynamodb, paths.code, paths.backups, paths.logs]) {
+    mkdirSync(dir, { recursive: true });
+  }
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => {});
+    cleanups.length = 0;
+  };
+
+  try {
+    const started = await Promise.allSettled([
+      startDynamoDbLocal({ dbPath: paths.dynamodb }),
+      startMoto(),
+    ]);
+    for (const engine of started) {
+      if (engine.status === 'fulfilled') cleanups.push(() => engine.value.stop());
+    }
+    const failures = started.flatMap((e) => (e.status === 'rejected' ? [e.reason as Error] : []));
+    const missing = failures.filter((e) => e instanceof MissingPrerequisite);
+    // Say everything that is missing at once, not one item per attempt.
+    if (missing.length) throw new MissingPrerequisite(missing.map((e) => e.message).join('; '));
+    if (failures[0]) throw failures[0];
+    const [dynamo, moto] = started.map((e) => (e as PromiseFulfilledResult<LocalEngine>).value) as [
+      LocalEngine,
+      LocalEngine,
+    ];
+    log(`engines: DynamoDB Local ${dynamo.endpoint}, moto ${moto.endpoint}`);
+
+    const registry = new CredentialRegistry(paths.credentials);
+    const forwarder = new MotoForwarder(moto.endpoint, paths.motoJournal);
+    const replayed = await forwarder.replay();
+    if (replayed) log(`moto: replayed ${replayed} journaled calls`);
+
+    const metrics = new MetricStore(paths.metrics);
+    const alarms = new AlarmStore(metrics, paths.alarms);
+    const dashboards = new DashboardStore(join(paths.root, 'dashboards.json'));
+    const codeStore = new CodeStore(paths.code);
+    const faults = new FaultRegistry(paths.faults);
+    const targets = new LambdaTargetTable(join(paths.root, 'lambda-targets.json'));
+
+    // Functions get the gateway's URL as AWS_ENDPOINT_URL, so the port is fixed first.
+    const port = options.port === 0 ? await freePort() : options.port;
+    const endpoint = `http://${host}:${port}`;
+    const runtime = new LambdaRuntime({
+      motoEndpoint: moto.endpoint,
+      codeStore,
+      metrics,
+      faults,
+      logsDir: paths.logs,
+      endpointUrl: endpoint,
+      credentialsFor: (_account, roleArn) => registry.issueForRole(roleArn, 'order-handler'),
+    });
+    cleanups.push(() => runtime.close());
+
+    let requestShutdown: () => void = () => {};
+    const shutdownRequested = new Promise<void>((resolve) => {
+      requestShutdown = resolve;
+    });
+    const apiUrls: Partial<Record<EnvName, string>> = {};
+    const envs = options.envs ?? ENV_NAMES;
+
+    const control = async (req: IncomingMessage, body: Buffer): Promise<SandboxResponse> => {
+      const path = new URL(req.url ?? '/', 'http://sandbox').pathname.replace('/_sandbox/', '');
+      const input = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, any>) : {};
+      if (path === 'status' && req.method === 'GET') {
+        return json(200, {
+          endpoint,
+          apiUrls,
+          envs: await sandboxStatus({ motoEndpoint: moto.endpoint, alarms, envs }),
+          faults: faults.list(),
+        });
+      }
+      if (path === 'faults') {
+        const env = ENVIRONMENTS[input.env as EnvName];
+        if (!env) return json(400, { error: `unknown environment ${String(input.env)}` });
+        const target = { account: env.account, functionName: env.functionName };
+        if (req.method === 'DELETE') {
+          faults.clear({ ...target, ...(input.version ? { version: String(input.version) } : {}) });
+          return json(200, { cleared: true, faults: faults.list(target) });
+        }
+        if (req.method === 'POST') {
+          try {
+            const fault = faults.set({
+              ...target,
+              version: String(input.version),
+              ...(input.errorRate !== undefined ? { errorRate: Number(input.errorRate) } : {}),
+              ...(input.latencyMs !== undefined ? { latencyMs: Number(input.latencyMs) } : {}),
+              ...(input.route ? { route: String(input.route) } : {}),
+            });
+            return json(200, { fault });
+          } catch (error) {
+            return json(400, { error: (error as Error).message });
+          }
+        }
+      }
+      if (path === 'shutdown' && req.method === 'POST') {
+        setImmediate(requestShutdown);
+        return json(202, { stopping: true });
+      }
+      return json(404, { error: `no control route ${req.method} /_sandbox/${path}` });
+    };
+
+    const gateway = await startGateway({
+      host,
+      port,
+      registry,
+      handlers: {
+        sts: createStsHandler(registry, moto.endpoint),
+        dynamodb: createDynamoDbHandler({
+          endpoint: dynamo.endpoint,
+          backups: new BackupStore(paths.backups),
+          pitrPath: join(paths.root, 'pitr.json'),
+        }),
+        monitoring: createCloudWatchHandler({ metrics, alarms, dashboards }),
+        lambda: createLambdaHandler({ forward: forwarder.handle, runtime, codeStore }),
+        events: createEventsHandler({
+          forward: forwarder.handle,
+          motoEndpoint: moto.endpoint,
+          targets,
+        }),
+      },
+      fallback: forwarder.handle,
+      control,
+      onError: (error, request) =>
+        log(`gateway error ${request.service} ${request.path}: ${(error as Error).message}`),
+    });
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          gateway.close(() => resolve());
+          gateway.closeAllConnections();
+        }),
+    );
+    log(`gateway listening on ${endpoint}`);
+
+    // Provision every environment (idempotent; after a restart most of it already exists).
+    let artifact: Promise<Buffer> | undefined;
+    const zip = () => {
+      // Version 1 stands for the release already running there, so a `promote` of the
+      // current code is a real change (another CodeSha256) rather than a no-op.
+      artifact ??= buildArtifact({
+        release: 'sandbox-baseline',
+        outDir: join(paths.root, 'build'),
+      }).then((a) => a.data);
+      return artifact;
+    };
+    const provisioned: ProvisionResult[] = [];
+    for (const name of envs) {
+      const result = await provisionEnvironment(ENVIRONMENTS[name], {
+        endpoint,
+        zip,
+        serviceVersion: process.env.npm_package_version ?? '1.0.0',
+      });
+      provisioned.push(result);
+      log(
+        `provisioned ${name}: ${result.created.length} created, ${result.existing.length} existing`,
+      );
+    }
+
+    const keys = await loadSandboxKeys(paths.keys);
+    const fronts: ApiFront[] = [];
+    for (const [index, name] of envs.entries()) {
+      const env = ENVIRONMENTS[name];
+      const front = await startApiFront({
+        env: name,
+        host,
+        port: options.port === 0 ? 0 : port + 1 + ENV_NAMES.indexOf(name),
+        keys,
+        logPath: join(paths.logs, `api-${name}.access.jsonl`),
+        invoke: async ({ payload }) => {
+          const result = await runtime.invoke({
+            account: env.account,
+            region: env.region,
+            functionName: env.functionName,
+            qualifier: env.alias,
+            payload,
+            invocationType: 'RequestResponse',
+          });
+          return {
+            statusCode: result.statusCode,
+            payload: result.payload,
+            executedVersion: result.executedVersion ?? '$LATEST',
+            ...(result.functionError ? { functionError: result.functionError } : {}),
+          };
+        },
+      });
+      fronts[index] = front;
+      apiUrls[name] = front.url;
+      cleanups.push(() => front.close());
+    }
+
+    const poller = new TargetPoller({
+      motoEndpoint: moto.endpoint,
+      targets,
+      metrics,
+      invoke: async (target, event) => {
+        try {
+          const result = await runtime.invoke({
+            account: target.account,
+            region: target.region,
+            functionName: target.functionArn,
+            payload: event,
+            invocationType: 'RequestResponse',
+          });
+          return result.functionError
+            ? { ok: false, error: result.payload.toString('utf8').slice(0, 500) }
+            : { ok: true };
+        } catch (error) {
+          return { ok: false, error: (error as Error).message };
+        }
+      },
+    });
+    poller.start();
+    cleanups.push(() => poller.stop());
+
+    const tick = startBackgroundLoops({
+      envs,
+      motoEndpoint: moto.endpoint,
+      metrics,
+      alarms,
+      log,
+      tickMs: options.tickMs ?? 1_000,
+    });
+    cleanups.push(() => clearInterval(tick));
+
+    return {
+      endpoint,
+      port,
+      apiUrls,
+      paths,
+      provisioned,
+      faults,
+      metrics,
+      alarms,
+      runtime,
+      shutdownRequested,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};
+
+/**
+ * What CloudWatch does on its own every minute, compressed to every `tickMs`: sample each
+ * DLQ's visible-message count into AWS/SQS, then evaluate every alarm.
+ */
+const startBackgroundLoops = (options: {
+  envs: readonly EnvName[];
+  motoEndpoint: string;
+  metrics: MetricStore;
+  alarms: AlarmStore;
+  log: (line: string) => void;
+  tickMs: number;
+}): NodeJS.Timeout => {
+  let busy = false;
+  const sampleDlqs = async () => {
+    for (const name of options.envs) {
+      const env = ENVIRONMENTS[name];
+      const sqs = motoClient(SQSClient, options.motoEndpoint, env.account, env.region);
+      const url = await sqs.send(new GetQueueUrlCommand({ QueueName: env.dlq }));
+      const attributes = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url.QueueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages'],
+        }),
+      );
+      options.metrics.put([
+        {
+          account: env.account,
+          region: env.region,
+          namespace: 'AWS/SQS',
+          metricName: 'ApproximateNumberOfMessagesVisible',
+          dimensions: { QueueName: env.dlq },
+          timestamp: Date.now(),
+          values: [Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0)],
+          unit: 'Count',
+        },
+      ]);
+    }
+  };
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      await sampleDlqs().catch((error) => options.log(`DLQ sampling: ${error.message}`));
+      for (const change of options.alarms.evaluateAlarms(Date.now())) {
+        options.log(
+          `alarm ${change.alarmName} (${change.account}): ${change.oldState} → ${change.newState}: ${change.reason}`,
+        );
+      }
+    } finally {
+      busy = false;
+    }
+  }, options.tickMs);
+  timer.unref();
+  return timer;
+};
