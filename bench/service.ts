@@ -12,6 +12,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { startDynamoDbLocal, startMoto } from '../sandbox/engines/local-engines.js';
 import {
   idempotencyTableName,
   idempotencyTableSpec,
@@ -20,7 +21,6 @@ import {
 import type { HttpResponse } from '../service/http/problem.js';
 import { createRouter } from '../service/router.js';
 import { createDeps } from '../service/wiring.js';
-import { startDynamoDbLocal, startMoto } from '../sandbox/engines/local-engines.js';
 import { summary } from './stats.js';
 
 const N = Number(process.env.BENCH_N ?? 1000);
