@@ -1,5 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { registerInspectCommands } from './commands/inspect.js';
+import { registerPromoteCommands } from './commands/promote.js';
+import { registerRollbackCommand } from './commands/rollback.js';
 import { registerSandboxCommands } from './commands/sandbox.js';
+import { registerSmokeCommand } from './commands/smoke.js';
 import { EXIT_CODES, PromoteError } from './errors.js';
 import { IoHost } from './io/io-host.js';
 
@@ -32,7 +36,25 @@ export const buildProgram = (): Command => {
     .option('--no-color', 'disable colours (also NO_COLOR)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerPromoteCommands(program);
+  registerRollbackCommand(program);
+  registerSmokeCommand(program);
+  registerInspectCommands(program);
   registerSandboxCommands(program);
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  $ npx promote sit --sandbox --yes        the SIT plan end to end on the local sandbox
+  $ promote prod --profile Tebogo-prod      the PROD plan against AWS
+  $ rollback prod --to 41 --reason "…"      instant, verified alias switch
+  $ smoke --env sit                         the plan's 11 smoke tests (SIT_TOKEN)
+  $ promote plan prod                       every step and threshold, without running
+
+Exit codes: 0 ok · 1 internal · 2 usage · 3 preflight blocked · 4 approval declined ·
+5 gate failed, rolled back · 6 rollback failed · 7 lock held · 8 sandbox unavailable ·
+9 smoke failed · 10 deploy failed · 130 interrupted`,
+  );
   return program;
 };
 

@@ -1,0 +1,157 @@
+import {
+  GetAliasCommand,
+  GetFunctionCommand,
+  LambdaClient,
+  ListVersionsByFunctionCommand,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionCodeCommand,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
+import type { AwsTarget } from './target.js';
+
+/** What the steps need to know about one function version. */
+export interface VersionInfo {
+  readonly version: string;
+  readonly codeSha256: string;
+  readonly description: string;
+  readonly lastModified?: string;
+}
+
+/** Where alias `live` points: the stable version and the canary weights. */
+export interface AliasInfo {
+  readonly version: string;
+  /** Additional version → weight (0..1); empty when all traffic goes to `version`. */
+  readonly weights: Readonly<Record<string, number>>;
+}
+
+/** The function configuration the verify step checks. */
+export interface FunctionInfo extends VersionInfo {
+  readonly runtime?: string;
+  readonly handler?: string;
+  readonly state?: string;
+  readonly lastUpdateStatus?: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly timeout?: number;
+  readonly memorySize?: number;
+}
+
+/**
+ * The Lambda calls `promote` makes, bound to one environment's function and alias — the
+ * narrow surface the deploy role allows (CDK toolkit style: the blast radius is visible).
+ */
+export interface LambdaApi {
+  getFunction(qualifier?: string): Promise<FunctionInfo>;
+  getAlias(): Promise<AliasInfo>;
+  /** Points the alias at `version` with `weights` (an empty object clears them). */
+  updateAlias(version: string, weights: Readonly<Record<string, number>>): Promise<AliasInfo>;
+  updateCode(zip: Uint8Array): Promise<{ codeSha256: string }>;
+  /** Waits until LastUpdateStatus is Successful; throws with the reason when it failed. */
+  waitUpdated(maxWaitSeconds?: number): Promise<void>;
+  /** Publishes `$LATEST`, refusing if its code is not `codeSha256` (someone else deployed). */
+  publishVersion(codeSha256: string, description: string): Promise<VersionInfo>;
+  /** Published versions, oldest first (`$LATEST` excluded). */
+  listVersions(): Promise<VersionInfo[]>;
+  /**
+   * `aws lambda get-function` as the plan saves it (`pre-deployment-snapshot.json`), minus
+   * `Code.Location`: a presigned URL is a credential and must not land in a file.
+   */
+  snapshot(): Promise<Record<string, unknown>>;
+}
+
+const toVersion = (c: {
+  Version?: string;
+  CodeSha256?: string;
+  Description?: string;
+  LastModified?: string;
+}): VersionInfo => ({
+  version: c.Version ?? '',
+  codeSha256: c.CodeSha256 ?? '',
+  description: c.Description ?? '',
+  ...(c.LastModified ? { lastModified: c.LastModified } : {}),
+});
+
+export const lambdaApi = (
+  target: AwsTarget,
+  client = new LambdaClient(target.clientConfig),
+): LambdaApi => {
+  const FunctionName = target.env.functionName;
+  const Name = target.env.alias;
+  const alias = (a: {
+    FunctionVersion?: string;
+    RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> };
+  }): AliasInfo => ({
+    version: a.FunctionVersion ?? '',
+    weights: a.RoutingConfig?.AdditionalVersionWeights ?? {},
+  });
+  return {
+    async getFunction(qualifier) {
+      const out = await client.send(
+        new GetFunctionCommand({ FunctionName, ...(qualifier ? { Qualifier: qualifier } : {}) }),
+      );
+      const c = out.Configuration ?? {};
+      return {
+        ...toVersion(c),
+        ...(c.Runtime ? { runtime: c.Runtime } : {}),
+        ...(c.Handler ? { handler: c.Handler } : {}),
+        ...(c.State ? { state: c.State } : {}),
+        ...(c.LastUpdateStatus ? { lastUpdateStatus: c.LastUpdateStatus } : {}),
+        environment: c.Environment?.Variables ?? {},
+        ...(c.Timeout !== undefined ? { timeout: c.Timeout } : {}),
+        ...(c.MemorySize !== undefined ? { memorySize: c.MemorySize } : {}),
+      };
+    },
+    async getAlias() {
+      return alias(await client.send(new GetAliasCommand({ FunctionName, Name })));
+    },
+    async updateAlias(version, weights) {
+      return alias(
+        await client.send(
+          new UpdateAliasCommand({
+            FunctionName,
+            Name,
+            FunctionVersion: version,
+            RoutingConfig: { AdditionalVersionWeights: { ...weights } },
+          }),
+        ),
+      );
+    },
+    async updateCode(zip) {
+      const out = await client.send(new UpdateFunctionCodeCommand({ FunctionName, ZipFile: zip }));
+      return { codeSha256: out.CodeSha256 ?? '' };
+    },
+    async waitUpdated(maxWaitSeconds = 300) {
+      await waitUntilFunctionUpdatedV2({ client, maxWaitTime: maxWaitSeconds }, { FunctionName });
+    },
+    async publishVersion(codeSha256, description) {
+      return toVersion(
+        await client.send(
+          new PublishVersionCommand({
+            FunctionName,
+            CodeSha256: codeSha256,
+            Description: description,
+          }),
+        ),
+      );
+    },
+    async snapshot() {
+      const { $metadata: _metadata, ...out } = await client.send(
+        new GetFunctionCommand({ FunctionName }),
+      );
+      const { Location: _location, ...code } = out.Code ?? {};
+      return { ...out, Code: code };
+    },
+    async listVersions() {
+      const versions: VersionInfo[] = [];
+      let Marker: string | undefined;
+      do {
+        const page = await client.send(new ListVersionsByFunctionCommand({ FunctionName, Marker }));
+        versions.push(...(page.Versions ?? []).map(toVersion));
+        Marker = page.NextMarker;
+      } while (Marker);
+      return versions
+        .filter((v) => v.version !== '$LATEST')
+        .sort((a, b) => Number(a.version) - Number(b.version));
+    },
+  };
+};

@@ -1,0 +1,105 @@
+import { userInfo } from 'node:os';
+import { loadSandboxKeys } from '../../sandbox/api/jwt.js';
+import { startDaemon } from '../../sandbox/control-client.js';
+import { promoteHome, sandboxPaths } from '../../sandbox/paths.js';
+import { dynamoDbApi } from '../aws/dynamodb-api.js';
+import { infraApi } from '../aws/infra-api.js';
+import { lambdaApi } from '../aws/lambda-api.js';
+import { type StateApi, stateApi } from '../aws/state-api.js';
+import { stsApi } from '../aws/sts-api.js';
+import { type AwsTarget, awsTarget, chooseProfile, sandboxTarget } from '../aws/target.js';
+import { PromoteError } from '../errors.js';
+import type { IoHost } from '../io/io-host.js';
+import type { GlobalFlags } from '../main.js';
+import { ENVIRONMENTS, type EnvName } from '../plans/environments.js';
+import { resolveToken } from '../smoke/resolve-token.js';
+import type { RunApis } from '../steps/step-context.js';
+
+/** A connection to one environment: where, as whom, the narrow APIs, and smoke tokens. */
+export interface Connection {
+  readonly target: AwsTarget;
+  readonly apis: RunApis;
+  readonly state: StateApi;
+  readonly home: string;
+  /** Base URL of every environment's API (prod preflight reads SIT's health). */
+  readonly apiUrlOf: (env: EnvName) => string | undefined;
+  /** Tokens for the smoke tests: `--token`, `<ENV>_TOKEN`, or minted by the sandbox. */
+  readonly smokeTokens: () => Promise<{ token: string; adminToken?: string }>;
+}
+
+/** Who is running this, for the lock and the journal (never an email or a secret). */
+export const actor = (): string =>
+  process.env.GITHUB_ACTOR ? `github:${process.env.GITHUB_ACTOR}` : userInfo().username;
+
+const DEFAULT_SANDBOX_PORT = 4566;
+
+/**
+ * Resolves `--sandbox` / `--profile` into a target. With `--sandbox` the sandbox is started
+ * when it is not running (so any command "just works" on a laptop or in CI).
+ */
+export const connect = async (
+  envName: EnvName,
+  flags: GlobalFlags & { token?: string },
+  io: IoHost,
+): Promise<Connection> => {
+  const env = ENVIRONMENTS[envName];
+  const home = promoteHome();
+  let target: AwsTarget;
+  let apiUrlOf: (env: EnvName) => string | undefined;
+  let smokeTokens: Connection['smokeTokens'];
+  if (flags.sandbox) {
+    const port = Number(process.env.PROMOTE_SANDBOX_PORT ?? DEFAULT_SANDBOX_PORT);
+    io.debug('SANDBOX_CONNECT', `looking for the sandbox (starting it on :${port} if needed)`);
+    const { state, alreadyRunning } = await startDaemon({ port, fresh: false });
+    if (!alreadyRunning) io.info('SANDBOX_UP', `sandbox started at ${state.endpoint}`);
+    const apiUrl = state.apiUrls[envName];
+    if (!apiUrl) {
+      throw new PromoteError(
+        'sandbox_unavailable',
+        'NO_API',
+        `the sandbox has no API for ${envName}`,
+      );
+    }
+    target = sandboxTarget(env, state.endpoint, apiUrl, flags.profile);
+    apiUrlOf = (other) => state.apiUrls[other];
+    smokeTokens = async () => {
+      const fromUser = resolveToken({ flag: flags.token, env: envName, processEnv: process.env });
+      if (fromUser) return { token: fromUser.token };
+      const keys = await loadSandboxKeys(sandboxPaths(home).keys);
+      return {
+        token: await keys.mintToken({ env: envName, customerId: 'cust_test_001' }),
+        adminToken: await keys.mintToken({ env: envName, admin: true }),
+      };
+    };
+  } else {
+    const profile = chooseProfile(env, flags.profile, process.env);
+    target = awsTarget(env, profile);
+    apiUrlOf = (other) => `https://${ENVIRONMENTS[other].apiDomain}`;
+    smokeTokens = async () => {
+      const fromUser = resolveToken({ flag: flags.token, env: envName, processEnv: process.env });
+      if (!fromUser) {
+        throw new PromoteError(
+          'usage',
+          'SMOKE_NO_TOKEN',
+          `no token for the ${envName} smoke tests`,
+          `export ${envName.toUpperCase()}_TOKEN=<a Cognito access token for a test admin> or pass --token`,
+        );
+      }
+      return { token: fromUser.token };
+    };
+  }
+  io.debug('TARGET', target.describe);
+  return {
+    target,
+    apis: {
+      sts: stsApi(target),
+      lambda: lambdaApi(target),
+      dynamodb: dynamoDbApi(target),
+      infra: infraApi(target),
+    },
+    state: stateApi(target),
+    home,
+    apiUrlOf,
+    smokeTokens,
+  };
+};

@@ -1,0 +1,177 @@
+import type { Command } from 'commander';
+import { PromoteError } from '../errors.js';
+import { gitFacts } from '../git-facts.js';
+import { EnvLock } from '../journal/env-lock.js';
+import { JournalStore } from '../journal/journal-store.js';
+import { newJournal } from '../journal/run-journal.js';
+import type { GlobalFlags } from '../main.js';
+import { describePlan } from '../plans/describe-plan.js';
+import { ENV_NAMES, type EnvName, isEnvName } from '../plans/environments.js';
+import { PLANS } from '../plans/plans.js';
+import { preflight } from '../steps/preflight.js';
+import { connect } from './connect.js';
+import { ioOf } from './io-of.js';
+
+const envArg = (value: string): EnvName => {
+  if (!isEnvName(value)) {
+    throw new PromoteError(
+      'usage',
+      'UNKNOWN_ENV',
+      `unknown environment "${value}"`,
+      `one of ${ENV_NAMES.join(', ')}`,
+    );
+  }
+  return value;
+};
+
+/** `preflight`, `status`, `plan`, `history`: the read-only commands. */
+export const registerInspectCommands = (program: Command): void => {
+  program
+    .command('plan')
+    .description('print every step and threshold of an environment plan, without running it')
+    .argument('<env>', ENV_NAMES.join(' | '))
+    .addHelpText('after', '\nExample:\n  $ promote plan prod')
+    .action((value: string, _opts, command: Command) => {
+      const io = ioOf(command);
+      const plan = PLANS[envArg(value)];
+      io.result(describePlan(plan));
+      io.document({
+        ok: true,
+        plan: { ...plan, releaseTagPattern: plan.releaseTagPattern.source },
+      });
+    });
+
+  program
+    .command('preflight')
+    .description(
+      "run the plan's preflight checks (account, region, infrastructure, DLQ, alarms) — read-only",
+    )
+    .requiredOption('--env <env>', ENV_NAMES.join(' | '))
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ promote preflight --env sit --sandbox\n  $ promote preflight --env prod --profile Tebogo-prod',
+    )
+    .action(async (flags: { env: string }, command: Command) => {
+      const io = ioOf(command);
+      const env = envArg(flags.env);
+      const conn = await connect(env, command.optsWithGlobals() as GlobalFlags, io);
+      const plan = PLANS[env];
+      const journal = newJournal({
+        env,
+        command: 'promote',
+        actor: 'preflight',
+        sandbox: conn.target.sandbox,
+        steps: [{ kind: 'preflight', title: 'preflight' }],
+      });
+      const record = journal.steps[0] as (typeof journal.steps)[0];
+      const upstream = plan.requireHealthyUpstream;
+      try {
+        await preflight.run(
+          {
+            plan,
+            target: conn.target,
+            apis: conn.apis,
+            io,
+            journal,
+            record,
+            options: {
+              home: conn.home,
+              git: await gitFacts(),
+              ...(upstream && conn.apiUrlOf(upstream)
+                ? { upstreamHealthUrl: `${conn.apiUrlOf(upstream)}/v1.0/orders/health` }
+                : {}),
+            },
+            signal: new AbortController().signal,
+            save: async () => {},
+            progress: (text) => io.info('PREFLIGHT', text),
+          },
+          { kind: 'preflight' },
+        );
+      } finally {
+        for (const check of (record.evidence.checks as Array<{
+          name: string;
+          ok: boolean;
+          detail: string;
+        }>) ?? []) {
+          io.result(
+            `${check.ok ? io.color.green('✔') : io.color.red('✖')} ${check.name.padEnd(34)} ${check.detail}`,
+          );
+        }
+      }
+      io.document({ ok: true, env, checks: record.evidence.checks });
+    });
+
+  program
+    .command('status')
+    .description('alias and weights, versions with release tags, last runs, alarms in ALARM, lock')
+    .argument('<env>', ENV_NAMES.join(' | '))
+    .addHelpText('after', '\nExample:\n  $ promote status prod --sandbox')
+    .action(async (value: string, _opts, command: Command) => {
+      const io = ioOf(command);
+      const env = envArg(value);
+      const conn = await connect(env, command.optsWithGlobals() as GlobalFlags, io);
+      const [alias, versions, alarms, runs, holder] = await Promise.all([
+        conn.apis.lambda.getAlias(),
+        conn.apis.lambda.listVersions(),
+        conn.apis.infra.alarmsInAlarm(),
+        new JournalStore(conn.home, conn.state).list(env, 5),
+        new EnvLock(conn.state, env).holder(),
+      ]);
+      const weights = Object.entries(alias.weights)
+        .map(([v, w]) => `${v}=${(w * 100).toFixed(0)}%`)
+        .join(', ');
+      io.result(`${env}: alias live → version ${alias.version}${weights ? ` + ${weights}` : ''}`);
+      io.result('versions:');
+      for (const v of versions.slice(-10)) {
+        io.result(
+          `  ${v.version.padStart(4)}  ${v.description}${v.version === alias.version ? '  ← live' : ''}`,
+        );
+      }
+      io.result(
+        alarms.length
+          ? `alarms in ALARM: ${alarms.map((a) => a.name).join(', ')}`
+          : 'alarms: none in ALARM',
+      );
+      io.result(
+        holder
+          ? `lock: held by ${holder.actor}@${holder.host} (${holder.command}, since ${holder.since})`
+          : 'lock: free',
+      );
+      io.result('last runs:');
+      for (const r of runs) {
+        io.result(
+          `  ${r.runId}  ${r.command.padEnd(8)} ${r.status.padEnd(15)} ${r.versions.before ?? '?'} → ${r.versions.after ?? '?'}  ${r.actor}`,
+        );
+      }
+      io.document({
+        ok: true,
+        env,
+        alias,
+        versions,
+        alarmsInAlarm: alarms,
+        lock: holder ?? null,
+        runs: runs.map(({ steps: _s, ...rest }) => rest),
+      });
+    });
+
+  program
+    .command('history')
+    .description('past promote and rollback runs of an environment, newest first')
+    .argument('<env>', ENV_NAMES.join(' | '))
+    .option('--limit <n>', 'how many', '20')
+    .addHelpText('after', '\nExample:\n  $ promote history sit --sandbox --json')
+    .action(async (value: string, opts: { limit: string }, command: Command) => {
+      const io = ioOf(command);
+      const env = envArg(value);
+      const conn = await connect(env, command.optsWithGlobals() as GlobalFlags, io);
+      const limit = Math.max(1, Math.min(200, Number(opts.limit) || 20));
+      const runs = await new JournalStore(conn.home, conn.state).list(env, limit);
+      if (runs.length === 0) io.result(`no runs of ${env} yet`);
+      for (const r of runs) {
+        io.result(
+          `${r.runId}  ${r.command.padEnd(8)} ${r.status.padEnd(15)} ${r.versions.before ?? '?'} → ${r.versions.after ?? '?'}  ${r.actor}${r.error ? `  [${r.error.code}]` : ''}${r.reason ? `  "${r.reason}"` : ''}`,
+        );
+      }
+      io.document({ ok: true, env, runs });
+    });
+};

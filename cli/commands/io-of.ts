@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import { IoHost } from '../io/io-host.js';
+import type { GlobalFlags } from '../main.js';
+
+/** The IoHost of a command, built from its merged global and own flags. */
+export const ioOf = (command: Command): IoHost =>
+  new IoHost(IoHost.optionsFrom(command.optsWithGlobals() as GlobalFlags));

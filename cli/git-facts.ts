@@ -1,0 +1,26 @@
+import { execa } from 'execa';
+
+export interface GitFacts {
+  readonly sha?: string;
+  readonly tag?: string;
+  readonly dirty?: boolean;
+}
+
+/**
+ * HEAD's sha, the tag on it (if any) and whether the tree has uncommitted changes; an empty
+ * object outside a git checkout (e.g. a CI job that only has the artifact).
+ */
+export const gitFacts = async (cwd = process.cwd()): Promise<GitFacts> => {
+  const git = (args: string[]) => execa('git', args, { cwd, reject: false, timeout: 10_000 });
+  const head = await git(['rev-parse', 'HEAD']).catch(() => undefined);
+  if (head?.exitCode !== 0) return {};
+  const [tag, status] = await Promise.all([
+    git(['describe', '--tags', '--exact-match', 'HEAD']),
+    git(['status', '--porcelain', '--untracked-files=no']),
+  ]);
+  return {
+    sha: head.stdout.trim(),
+    ...(tag.exitCode === 0 && tag.stdout.trim() ? { tag: tag.stdout.trim() } : {}),
+    dirty: status.exitCode === 0 ? status.stdout.trim().length > 0 : undefined,
+  };
+};

@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import type { EnvName } from '../plans/environments.js';
+
+/**
+ * The evidence of one run: what ran, in which state, with which versions before and after,
+ * which backups were taken, and why it ended as it did. Written after every change, locally
+ * and to the environment's state table, so a crash can be resumed or rolled back and a
+ * colleague (or CI) can see what happened. Never holds secrets or tokens.
+ */
+export type RunStatus =
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'rolled_back'
+  | 'rollback_failed'
+  | 'interrupted';
+
+export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+export interface StepRecord {
+  readonly index: number;
+  readonly kind: string;
+  title: string;
+  state: StepState;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  /** What the step saw and did: ids, hashes, counts, check results. */
+  evidence: Record<string, unknown>;
+  error?: { code: string; message: string };
+}
+
+export interface RunJournal {
+  readonly schema: 1;
+  readonly runId: string;
+  readonly env: EnvName;
+  readonly command: 'promote' | 'rollback';
+  readonly actor: string;
+  readonly sandbox: boolean;
+  readonly startedAt: string;
+  finishedAt?: string;
+  status: RunStatus;
+  /** Why (rollback `--reason`, `--allow-alarm` justification…). */
+  reason?: string;
+  git?: { sha?: string; tag?: string; dirty?: boolean };
+  artifact?: { codeSha256: string; release?: string; bytes?: number };
+  versions: { before?: string; candidate?: string; after?: string };
+  backups: Array<{ arn: string; name: string; status: string }>;
+  steps: StepRecord[];
+  rollback?: { to: string; reason: string; verified: boolean; at: string; error?: string };
+  error?: { code: string; message: string; exitCode: number };
+}
+
+/** Sortable, unique, readable: `20261128T101500Z-3f9a`. */
+export const newRunId = (now = new Date()): string =>
+  `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
+
+export const newJournal = (init: {
+  env: EnvName;
+  command: RunJournal['command'];
+  actor: string;
+  sandbox: boolean;
+  steps: ReadonlyArray<{ kind: string; title: string }>;
+  runId?: string;
+  reason?: string;
+}): RunJournal => ({
+  schema: 1,
+  runId: init.runId ?? newRunId(),
+  env: init.env,
+  command: init.command,
+  actor: init.actor,
+  sandbox: init.sandbox,
+  startedAt: new Date().toISOString(),
+  status: 'running',
+  ...(init.reason ? { reason: init.reason } : {}),
+  versions: {},
+  backups: [],
+  steps: init.steps.map((s, index) => ({
+    index,
+    kind: s.kind,
+    title: s.title,
+    state: 'pending',
+    evidence: {},
+  })),
+});

@@ -1,0 +1,100 @@
+import { type AlarmSpec, planAlarms } from './alarms.js';
+import { ENVIRONMENTS, type Environment, type EnvName } from './environments.js';
+import type { StepSpec } from './step-spec.js';
+
+/**
+ * Each environment's promotion plan (PROM-ORDER-002) as typed data: the ordered steps and
+ * every number the steps check. `promote plan <env>` prints exactly this.
+ */
+export interface Plan {
+  readonly env: Environment;
+  readonly steps: readonly StepSpec[];
+  /** Preflight: the plan's "verify SIT is stable" before prod (SIT health endpoint green). */
+  readonly requireHealthyUpstream?: EnvName;
+  /** Backup step: PITR must be on (plan § Data Migration, prod). */
+  readonly requirePitr: boolean;
+  /** Preflight: a dirty tree or a missing release tag blocks (else it is a warning). */
+  readonly strictGit: boolean;
+  /** The release tag the plan names for this environment, e.g. `v1.0.0-sit`. */
+  readonly releaseTagPattern: RegExp;
+  /** The plan's infrastructure checklist, checked by preflight. */
+  readonly checklist: readonly string[];
+  /** DLQ depth allowed at preflight (plan: "DLQ empty"). */
+  readonly maxDlqDepth: number;
+  /** The plan's response-time SLAs (§ Critical Checks), for reports. */
+  readonly sla: {
+    readonly createP95Ms: number;
+    readonly statusP95Ms: number;
+    readonly readP95Ms: number;
+  };
+  readonly alarms: readonly AlarmSpec[];
+  /** The backup name prefix; the step appends `-YYYYMMDD-HHMMSS`. */
+  readonly backupPrefix: string;
+}
+
+const CHECKLIST = [
+  'function',
+  'alias',
+  'table + 3 GSIs',
+  'bucket',
+  'DLQ',
+  'event rule',
+  'SNS topics',
+  'log group',
+] as const;
+
+const base = (name: EnvName) => {
+  const env = ENVIRONMENTS[name];
+  return {
+    env,
+    checklist: CHECKLIST,
+    maxDlqDepth: 0,
+    sla: { createP95Ms: 2000, statusP95Ms: 1000, readP95Ms: 500 },
+    alarms: planAlarms(env),
+    backupPrefix: `${env.tableName}-pre-deployment`,
+    releaseTagPattern: new RegExp(`^v\\d+\\.\\d+\\.\\d+-${name}$`),
+  };
+};
+
+export const PLANS: Readonly<Record<EnvName, Plan>> = {
+  dev: {
+    ...base('dev'),
+    steps: [
+      { kind: 'preflight' },
+      { kind: 'deploy' },
+      { kind: 'shift-all' },
+      { kind: 'verify' },
+      { kind: 'smoke' },
+    ],
+    requirePitr: false,
+    strictGit: false,
+  },
+  sit: {
+    ...base('sit'),
+    steps: [
+      { kind: 'preflight' },
+      { kind: 'approve', who: 'Tech Lead' },
+      { kind: 'deploy' },
+      { kind: 'shift-all' },
+      { kind: 'verify' },
+      { kind: 'smoke' },
+    ],
+    requirePitr: false,
+    strictGit: false,
+  },
+  prod: {
+    ...base('prod'),
+    steps: [
+      { kind: 'preflight' },
+      { kind: 'approve', who: 'Product Owner and stakeholders ("GO")' },
+      { kind: 'backup' },
+      { kind: 'deploy' },
+      { kind: 'shift-all' },
+      { kind: 'verify' },
+      { kind: 'smoke' },
+    ],
+    requireHealthyUpstream: 'sit',
+    requirePitr: true,
+    strictGit: true,
+  },
+};

@@ -1,0 +1,94 @@
+import type { RunJournal } from '../journal/run-journal.js';
+import type { SmokeReport } from '../smoke/run-smoke.js';
+
+const ICON: Record<string, string> = {
+  succeeded: '✅',
+  failed: '❌',
+  skipped: '⏭️',
+  pending: '⏸️',
+  running: '⏳',
+};
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+const seconds = (ms: number | undefined) => (ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`);
+
+/**
+ * The run as the sign-off evidence the plan asks for ("document approval in deployment
+ * log"): outcome, versions, steps with timings, backups, smoke results, rollback. Written
+ * next to the journal and appended to `GITHUB_STEP_SUMMARY` in GitHub Actions. Built from
+ * the journal only, which holds no secrets.
+ */
+export const renderRunMarkdown = (journal: RunJournal): string => {
+  const lines: string[] = [];
+  const v = journal.versions;
+  lines.push(
+    `## ${journal.command} ${journal.env} — ${journal.status.replace('_', ' ')}`,
+    '',
+    `- run \`${journal.runId}\` by ${journal.actor}${journal.sandbox ? ' (sandbox)' : ''}, started ${journal.startedAt}${journal.finishedAt ? `, finished ${journal.finishedAt}` : ''}`,
+    `- alias live: version ${v.before ?? '?'} → ${v.after ?? v.before ?? '?'}${v.candidate ? ` (candidate ${v.candidate})` : ''}`,
+  );
+  if (journal.artifact) {
+    lines.push(
+      `- artifact: release \`${journal.artifact.release ?? '-'}\`, CodeSha256 \`${journal.artifact.codeSha256}\``,
+    );
+  }
+  if (journal.git?.sha) {
+    lines.push(
+      `- git: \`${journal.git.sha.slice(0, 12)}\`${journal.git.tag ? ` tag \`${journal.git.tag}\`` : ''}${journal.git.dirty ? ' (dirty tree)' : ''}`,
+    );
+  }
+  if (journal.reason) lines.push(`- reason: ${journal.reason}`);
+  for (const b of journal.backups) lines.push(`- backup: \`${b.name}\` ${b.status} (\`${b.arn}\`)`);
+  if (journal.rollback) {
+    const r = journal.rollback;
+    lines.push(
+      `- **rollback** to version ${r.to}: ${r.verified ? 'verified' : `FAILED (${r.error ?? 'unknown'})`} — ${r.reason}`,
+    );
+  }
+  if (journal.error) lines.push(`- **error** \`${journal.error.code}\`: ${journal.error.message}`);
+  lines.push('', '| # | step | state | time | notes |', '|---|---|---|---|---|');
+  for (const step of journal.steps) {
+    const note = step.error ? step.error.message : summarise(step.evidence);
+    lines.push(
+      `| ${step.index + 1} | ${cell(step.title)} | ${ICON[step.state] ?? ''} ${step.state} | ${seconds(step.durationMs)} | ${cell(note)} |`,
+    );
+  }
+  const smoke = journal.steps.find((s) => s.evidence.smoke)?.evidence.smoke as
+    | SmokeReport
+    | undefined;
+  if (smoke) {
+    lines.push(
+      '',
+      `### Smoke tests: ${smoke.passed} passed, ${smoke.failed} failed, ${smoke.skipped} skipped`,
+      '',
+    );
+    lines.push('| # | test | result | status | time |', '|---|---|---|---|---|');
+    for (const t of smoke.tests) {
+      lines.push(
+        `| ${t.number} | ${cell(t.title)} | ${t.ok ? '✅' : t.skipped ? '⏭️ skipped' : `❌ ${cell(t.reason ?? '')}`} | ${t.status ?? ''} | ${t.durationMs.toFixed(0)} ms |`,
+      );
+    }
+    if (smoke.leftBehind.length) {
+      lines.push(
+        '',
+        `Left behind: ${smoke.leftBehind.map((o) => `${o.orderId} (${o.reason})`).join(', ')}`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+};
+
+const summarise = (evidence: Record<string, unknown>): string => {
+  const parts: string[] = [];
+  const checks = evidence.checks as Array<{ ok: boolean }> | undefined;
+  if (checks) parts.push(`${checks.filter((c) => c.ok).length}/${checks.length} checks ok`);
+  const published = evidence.published as { version: string } | undefined;
+  if (published) parts.push(`published version ${published.version}`);
+  if (evidence.reused) parts.push(`package unchanged (version ${String(evidence.reused)})`);
+  const alias = evidence.alias as { from: string; to: string } | undefined;
+  if (alias) parts.push(`alias ${alias.from} → ${alias.to}`);
+  const backup = evidence.backup as { name: string } | undefined;
+  if (backup) parts.push(`backup ${backup.name}`);
+  return parts.join('; ');
+};

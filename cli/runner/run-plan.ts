@@ -1,0 +1,180 @@
+import { Listr } from 'listr2';
+import type { LambdaApi } from '../aws/lambda-api.js';
+import type { AwsTarget } from '../aws/target.js';
+import { PromoteError } from '../errors.js';
+import type { IoHost } from '../io/io-host.js';
+import type { EnvLock } from '../journal/env-lock.js';
+import type { JournalStore } from '../journal/journal-store.js';
+import type { RunJournal, StepRecord } from '../journal/run-journal.js';
+import type { Plan } from '../plans/plans.js';
+import type { StepSpec } from '../plans/step-spec.js';
+import { STEP_MODULES } from '../steps/registry.js';
+import type { RunApis, RunOptions, StepContext } from '../steps/step-context.js';
+import { restoreAlias } from './restore-alias.js';
+
+/** Steps that only read; the lock is taken before the first step that is not one of these. */
+const READ_ONLY_KINDS = new Set<StepSpec['kind']>(['preflight']);
+
+export interface RunPlanInput {
+  readonly plan: Plan;
+  readonly steps: readonly StepSpec[];
+  readonly target: AwsTarget;
+  readonly apis: RunApis;
+  readonly io: IoHost;
+  readonly journal: RunJournal;
+  readonly store: JournalStore;
+  /** Taken before the first writing step; attaches the store to the state table. */
+  readonly lock: { readonly lock: EnvLock; readonly attach: () => void };
+  readonly options: RunOptions;
+  /** Aborted by the command's SIGINT/SIGTERM handler. */
+  readonly signal: AbortSignal;
+}
+
+const errorOf = (error: unknown, signal: AbortSignal): PromoteError => {
+  if (error instanceof PromoteError) return error;
+  if (signal.aborted) {
+    return new PromoteError('interrupted', 'INTERRUPTED', 'interrupted (Ctrl-C / SIGTERM)');
+  }
+  const e = error as Error;
+  return new PromoteError('internal', 'STEP_CRASHED', `${e.name}: ${e.message}`);
+};
+
+const rendererFor = (io: IoHost) =>
+  io.options.json ? 'silent' : io.options.interactive ? 'default' : 'simple';
+
+/**
+ * Runs a plan's steps in order (np-style: the steps are data, this file only composes them)
+ * with one rollback registered for the whole run: whatever fails — a step, a crash, a
+ * Ctrl-C — if the alias no longer points where it did before the run, it is switched back
+ * and read back, and the journal says so. The run ends on a known version either way.
+ *
+ * @returns the journal, finished; throws the run's PromoteError after rolling back.
+ */
+export const runPlan = async (input: RunPlanInput): Promise<RunJournal> => {
+  const { journal, io, signal } = input;
+  let locked = false;
+  const save = () => input.store.save(journal);
+
+  const runStep = async (spec: StepSpec, record: StepRecord, output: (text: string) => void) => {
+    if (!locked && !READ_ONLY_KINDS.has(spec.kind)) {
+      await input.lock.lock.acquire({
+        runId: journal.runId,
+        actor: journal.actor,
+        command: `${journal.command} ${journal.env}`,
+      });
+      locked = true;
+      input.lock.attach();
+    }
+    if (signal.aborted)
+      throw new PromoteError('interrupted', 'INTERRUPTED', `interrupted before ${spec.kind}`);
+    record.state = 'running';
+    record.startedAt = new Date().toISOString();
+    delete record.error;
+    await save();
+    const started = Date.now();
+    const ctx: StepContext = {
+      plan: input.plan,
+      target: input.target,
+      apis: input.apis,
+      io,
+      journal,
+      record,
+      options: input.options,
+      signal,
+      save,
+      progress: (text) => {
+        output(text);
+        io.debug('STEP_PROGRESS', `${spec.kind}: ${text}`, { step: spec.kind });
+      },
+    };
+    try {
+      await (STEP_MODULES[spec.kind] as { run(c: StepContext, s: StepSpec): Promise<void> }).run(
+        ctx,
+        spec,
+      );
+      if (signal.aborted)
+        throw new PromoteError('interrupted', 'INTERRUPTED', `interrupted during ${spec.kind}`);
+      record.state = 'succeeded';
+    } catch (error) {
+      const failure = errorOf(error, signal);
+      record.state = 'failed';
+      record.error = { code: failure.code, message: failure.message };
+      throw failure;
+    } finally {
+      record.finishedAt = new Date().toISOString();
+      record.durationMs = Date.now() - started;
+      await save();
+    }
+  };
+
+  /**
+   * One listr2 list per step: a step that asks a question (approve) runs outside any
+   * renderer, so the prompt is never drawn over by a spinner.
+   */
+  const runOne = async (spec: StepSpec, record: StepRecord) => {
+    if (record.state === 'succeeded') {
+      io.info('STEP_SKIPPED', `${record.title}: done in an earlier attempt`);
+      return;
+    }
+    if (STEP_MODULES[spec.kind].interactive) {
+      io.info('STEP', record.title);
+      await runStep(spec, record, (text) => io.info('STEP_PROGRESS', text));
+      return;
+    }
+    await new Listr(
+      [
+        {
+          title: record.title,
+          task: async (_ctx: unknown, task: { output: string }) => {
+            await runStep(spec, record, (text) => {
+              task.output = text;
+            });
+          },
+        },
+      ],
+      {
+        renderer: rendererFor(io),
+        fallbackRenderer: 'simple',
+        exitOnError: true,
+        // The command owns SIGINT (roll back, then exit 130); listr2 would exit(127) at once.
+        registerSignalListeners: false,
+        rendererOptions: { collapseErrors: false },
+      } as never,
+    ).run();
+  };
+
+  try {
+    for (const [index, spec] of input.steps.entries()) {
+      await runOne(spec, journal.steps[index] as StepRecord);
+    }
+    journal.status = 'succeeded';
+    journal.finishedAt = new Date().toISOString();
+    await save();
+    return journal;
+  } catch (error) {
+    const failure = errorOf(error, signal);
+    journal.error = { code: failure.code, message: failure.message, exitCode: failure.exitCode };
+    journal.status = failure.reason === 'interrupted' ? 'interrupted' : 'failed';
+    const outcome = await restoreAlias({
+      lambda: input.apis.lambda,
+      journal,
+      io,
+      reason: `${failure.code}: ${failure.message}`,
+    });
+    journal.finishedAt = new Date().toISOString();
+    await save();
+    if (outcome === 'failed') {
+      throw new PromoteError(
+        'rollback_failed',
+        'ROLLBACK_FAILED',
+        `${failure.message} — and the rollback failed: ${journal.rollback?.error ?? 'unknown'}`,
+        `restore by hand: aws lambda update-alias --function-name ${input.plan.env.functionName} --name ${input.plan.env.alias} --function-version ${journal.versions.before} --routing-config AdditionalVersionWeights={}`,
+      );
+    }
+    throw failure;
+  } finally {
+    if (locked) await input.lock.lock.release(journal.runId).catch(() => undefined);
+  }
+};
+
+export type { LambdaApi };

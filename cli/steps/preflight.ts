@@ -1,0 +1,206 @@
+import { PromoteError } from '../errors.js';
+import type { StepContext, StepModule } from './step-context.js';
+
+/** One line of the preflight report. */
+export interface Check {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  /** A failed warning is reported but does not block. */
+  readonly blocking: boolean;
+}
+
+const EXPIRY_WARNING_MS = 15 * 60_000;
+
+/** The caller must be the environment's account — checked before anything else is read. */
+const identityChecks = async (ctx: StepContext): Promise<Check[]> => {
+  const { env } = ctx.plan;
+  const me = await ctx.apis.sts.whoAmI();
+  ctx.record.evidence.caller = { account: me.account, arn: me.arn };
+  if (me.account !== env.account) {
+    throw new PromoteError(
+      'preflight_blocked',
+      'PREFLIGHT_WRONG_ACCOUNT',
+      `credentials are for account ${me.account}, but ${env.name} is ${env.account} (${me.arn}); nothing was changed`,
+      ctx.target.sandbox
+        ? `use the ${env.name} key: --profile sandbox-${env.name} (or no --profile)`
+        : `log in to ${env.name} (aws sso login --profile ${env.profile}) and pass --profile ${env.profile}`,
+    );
+  }
+  const checks: Check[] = [
+    { name: 'account', ok: true, detail: `${me.account} (${me.arn})`, blocking: true },
+    { name: 'region', ok: true, detail: env.region, blocking: true },
+  ];
+  const configured = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (configured && configured !== env.region) {
+    checks.push({
+      name: 'configured region',
+      ok: false,
+      detail: `AWS_REGION=${configured} is ignored: ${env.name} runs in ${env.region} per the plan`,
+      blocking: false,
+    });
+  }
+  if (me.expiresAt) {
+    const left = me.expiresAt.getTime() - Date.now();
+    checks.push({
+      name: 'credentials expiry',
+      ok: left > EXPIRY_WARNING_MS,
+      detail: `expire in ${Math.round(left / 60_000)} min${left > EXPIRY_WARNING_MS ? '' : ' — renew before a long run (aws sso login)'}`,
+      blocking: false,
+    });
+  }
+  return checks;
+};
+
+/** The plan's infrastructure checklist: everything the deployment relies on exists. */
+const infrastructureChecks = async (ctx: StepContext): Promise<Check[]> => {
+  const { env } = ctx.plan;
+  const { lambda, dynamodb, infra } = ctx.apis;
+  const exists = async (name: string, probe: () => Promise<string | undefined>): Promise<Check> => {
+    try {
+      const problem = await probe();
+      return { name, ok: !problem, detail: problem ?? 'ok', blocking: true };
+    } catch (error) {
+      return {
+        name,
+        ok: false,
+        detail: `${(error as Error).name}: ${(error as Error).message}`,
+        blocking: true,
+      };
+    }
+  };
+  const functionArn = `arn:aws:lambda:${env.region}:${env.account}:function:${env.functionName}`;
+  return Promise.all([
+    exists(`function ${env.functionName}`, async () => {
+      const fn = await lambda.getFunction();
+      return fn.state && fn.state !== 'Active' ? `state ${fn.state}` : undefined;
+    }),
+    exists(`alias ${env.alias}`, async () => {
+      const alias = await lambda.getAlias();
+      return alias.version ? undefined : 'alias has no version';
+    }),
+    exists(`table ${env.tableName} + GSIs`, async () => {
+      const table = await dynamodb.describeTable();
+      if (!table) return 'table not found';
+      const missing = env.gsis.filter((g) => !table.gsis.includes(g));
+      if (table.status !== 'ACTIVE') return `table is ${table.status}`;
+      return missing.length ? `missing GSIs: ${missing.join(', ')}` : undefined;
+    }),
+    exists(`bucket ${env.bucket}`, async () =>
+      (await infra.bucketExists(env.bucket)) ? undefined : 'bucket not found',
+    ),
+    exists(`DLQ ${env.dlq}`, async () => {
+      const queue = await infra.queue(env.dlq);
+      if (!queue) return 'queue not found';
+      ctx.record.evidence.dlq = { visible: queue.visible, inFlight: queue.inFlight };
+      return queue.visible > ctx.plan.maxDlqDepth
+        ? `DLQ holds ${queue.visible} message(s); the plan requires it empty — inspect and redrive first`
+        : undefined;
+    }),
+    exists(`rule ${env.eventRule}`, async () => {
+      const rule = await infra.rule(env.eventRule);
+      if (!rule) return 'rule not found';
+      if (rule.state !== 'ENABLED') return `rule is ${rule.state}`;
+      // The function itself or one of its qualifiers (alias `live`), never a function whose
+      // name merely starts with ours (`order-handler-sit-legacy`).
+      return rule.targetArns.some(
+        (arn) => arn === functionArn || arn.startsWith(`${functionArn}:`),
+      )
+        ? undefined
+        : `rule does not target ${env.functionName}`;
+    }),
+    exists(`SNS topics`, async () => {
+      const missing = [];
+      for (const topic of [env.notificationTopic, env.alarmTopic]) {
+        if (!(await infra.topicExists(topic))) missing.push(topic);
+      }
+      return missing.length ? `missing: ${missing.join(', ')}` : undefined;
+    }),
+    exists(`log group ${env.logGroup}`, async () =>
+      (await infra.logGroupExists(env.logGroup)) ? undefined : 'log group not found',
+    ),
+    exists('alarms', async () => {
+      const firing = await infra.alarmsInAlarm();
+      ctx.record.evidence.alarmsInAlarm = firing.map((a) => a.name);
+      return firing.length
+        ? `in ALARM: ${firing.map((a) => a.name).join(', ')} — resolve before promoting`
+        : undefined;
+    }),
+  ]);
+};
+
+/** Prod: the plan's "verify SIT is stable" — SIT's health endpoint answers healthy. */
+const upstreamCheck = async (ctx: StepContext): Promise<Check[]> => {
+  const upstream = ctx.plan.requireHealthyUpstream;
+  if (!upstream) return [];
+  const url = ctx.options.upstreamHealthUrl;
+  const name = `${upstream} health`;
+  if (!url) return [{ name, ok: false, detail: `no ${upstream} API URL known`, blocking: true }];
+  try {
+    const res = await (ctx.options.fetch ?? fetch)(url, { signal: AbortSignal.timeout(10_000) });
+    const body = (await res.json().catch(() => ({}))) as { status?: string; version?: string };
+    const ok = res.status === 200 && body.status === 'healthy';
+    return [
+      {
+        name,
+        ok,
+        detail: `${url} → ${res.status} ${body.status ?? ''} ${body.version ?? ''}`.trim(),
+        blocking: true,
+      },
+    ];
+  } catch (error) {
+    return [{ name, ok: false, detail: `${url} → ${(error as Error).message}`, blocking: true }];
+  }
+};
+
+/** A release comes from a clean tree with the plan's tag (e.g. `v1.0.0-sit`). */
+const gitChecks = (ctx: StepContext): Check[] => {
+  const git = ctx.options.git;
+  if (!git?.sha) return [];
+  const blocking = ctx.plan.strictGit && !ctx.target.sandbox;
+  return [
+    {
+      name: 'working tree',
+      ok: !git.dirty,
+      detail: git.dirty
+        ? `uncommitted changes at ${git.sha.slice(0, 12)}`
+        : `clean at ${git.sha.slice(0, 12)}`,
+      blocking,
+    },
+    {
+      name: 'release tag',
+      ok: Boolean(git.tag && ctx.plan.releaseTagPattern.test(git.tag)),
+      detail: git.tag ?? `no tag matching ${ctx.plan.releaseTagPattern.source} at HEAD`,
+      blocking,
+    },
+  ];
+};
+
+export const preflight: StepModule<'preflight'> = {
+  kind: 'preflight',
+  title: (_spec, plan) =>
+    `Preflight: ${plan.env.name} account ${plan.env.account}, ${plan.env.region}`,
+  async run(ctx) {
+    const checks = [
+      ...(await identityChecks(ctx)),
+      ...(await infrastructureChecks(ctx)),
+      ...(await upstreamCheck(ctx)),
+      ...gitChecks(ctx),
+    ];
+    ctx.record.evidence.checks = checks;
+    for (const check of checks.filter((c) => !c.ok && !c.blocking)) {
+      ctx.io.warn('PREFLIGHT_WARNING', `${check.name}: ${check.detail}`);
+    }
+    const blocked = checks.filter((c) => !c.ok && c.blocking);
+    if (blocked.length) {
+      throw new PromoteError(
+        'preflight_blocked',
+        'PREFLIGHT_BLOCKED',
+        `preflight blocked ${ctx.plan.env.name}: ${blocked.map((c) => `${c.name} (${c.detail})`).join('; ')}`,
+        'nothing was changed; fix the items above and run again',
+        { failed: blocked },
+      );
+    }
+    ctx.progress(`${checks.filter((c) => c.ok).length}/${checks.length} checks passed`);
+  },
+};

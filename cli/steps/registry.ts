@@ -1,0 +1,20 @@
+import type { StepKind } from '../plans/step-spec.js';
+import { approve } from './approve.js';
+import { backup } from './backup.js';
+import { deploy } from './deploy.js';
+import { preflight } from './preflight.js';
+import { shiftAll } from './shift-all.js';
+import { smoke } from './smoke.js';
+import type { StepModule } from './step-context.js';
+import { verify } from './verify.js';
+
+/** Every step kind's module; the type makes a missing kind a compile error. */
+export const STEP_MODULES: { readonly [K in StepKind]: StepModule<K> } = {
+  preflight,
+  approve,
+  backup,
+  deploy,
+  'shift-all': shiftAll,
+  verify,
+  smoke,
+};

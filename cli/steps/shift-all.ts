@@ -1,0 +1,41 @@
+import { PromoteError } from '../errors.js';
+import { switchAlias } from './alias-switch.js';
+import type { StepModule } from './step-context.js';
+
+/** SIT/DEV: alias `live` → the new version in one move, verified by GetAlias. */
+export const shiftAll: StepModule<'shift-all'> = {
+  kind: 'shift-all',
+  title: (_spec, plan) => `Shift alias ${plan.env.alias} → new version (100%)`,
+  async run(ctx) {
+    const candidate = ctx.journal.versions.candidate;
+    if (!candidate) {
+      throw new PromoteError(
+        'deploy_failed',
+        'NO_CANDIDATE',
+        'no version to shift to (deploy did not run)',
+      );
+    }
+    const { lambda } = ctx.apis;
+    const alias = await lambda.getAlias();
+    ctx.journal.versions.before ??= alias.version;
+    if (alias.version === candidate && Object.keys(alias.weights).length === 0) {
+      ctx.journal.versions.after = candidate;
+      ctx.record.evidence.unchanged = true;
+      ctx.progress(`alias already on version ${candidate}`);
+      return;
+    }
+    // Armed before the call: if we die between UpdateAlias and the save, the rollback
+    // still knows where to go back to.
+    await ctx.save();
+    try {
+      await switchAlias(lambda, candidate);
+    } catch (error) {
+      throw error instanceof PromoteError
+        ? new PromoteError('deploy_failed', error.code, error.message)
+        : error;
+    }
+    ctx.journal.versions.after = candidate;
+    ctx.record.evidence.alias = { from: alias.version, to: candidate };
+    ctx.progress(`alias ${ctx.plan.env.alias}: ${alias.version} → ${candidate}`);
+  },
+};

@@ -1,0 +1,62 @@
+import type { DynamoDbApi } from '../aws/dynamodb-api.js';
+import type { InfraApi } from '../aws/infra-api.js';
+import type { LambdaApi } from '../aws/lambda-api.js';
+import type { StsApi } from '../aws/sts-api.js';
+import type { AwsTarget } from '../aws/target.js';
+import type { IoHost } from '../io/io-host.js';
+import type { RunJournal, StepRecord } from '../journal/run-journal.js';
+import type { Plan } from '../plans/plans.js';
+import type { StepKind, StepOf } from '../plans/step-spec.js';
+
+/** The AWS surface a run may use: the narrow per-service clients, nothing else. */
+export interface RunApis {
+  readonly sts: StsApi;
+  readonly lambda: LambdaApi;
+  readonly dynamodb: DynamoDbApi;
+  readonly infra: InfraApi;
+}
+
+/** What the user asked for that steps read (flags of `promote <env>`). */
+export interface RunOptions {
+  /** `--artifact <zip>`: deploy this package instead of building. */
+  readonly artifact?: string;
+  /** Git facts of the working tree, when run from a checkout. */
+  readonly git?: { readonly sha?: string; readonly tag?: string; readonly dirty?: boolean };
+  /** Tokens for the smoke step (never logged or journaled). */
+  readonly smokeTokens?: () => Promise<{ token: string; adminToken?: string }>;
+  /** Base URL of another environment's API (prod preflight checks SIT health). */
+  readonly upstreamHealthUrl?: string;
+  /** Where `.promote/` is (run files, snapshots). */
+  readonly home: string;
+  readonly fetch?: typeof fetch;
+}
+
+/** Everything a step needs; steps never reach for globals. */
+export interface StepContext {
+  readonly plan: Plan;
+  readonly target: AwsTarget;
+  readonly apis: RunApis;
+  readonly io: IoHost;
+  readonly journal: RunJournal;
+  readonly record: StepRecord;
+  readonly options: RunOptions;
+  /** Aborted on Ctrl-C / SIGTERM; long waits must watch it. */
+  readonly signal: AbortSignal;
+  /** Persists the journal (locally and in the env's state table). */
+  save(): Promise<void>;
+  /** Progress text for the current step (listr2 output line, CI line, or JSON event). */
+  progress(text: string): void;
+}
+
+/**
+ * One step kind. `run` throws a PromoteError to fail the run; what it observed goes into
+ * `ctx.record.evidence`. A step that moves the alias sets `journal.versions.before` first,
+ * which is what arms the run's single rollback.
+ */
+export interface StepModule<K extends StepKind> {
+  readonly kind: K;
+  /** Asks the operator something: run outside the progress renderer. */
+  readonly interactive?: boolean;
+  title(spec: StepOf<K>, plan: Plan): string;
+  run(ctx: StepContext, spec: StepOf<K>): Promise<void>;
+}
