@@ -8,6 +8,7 @@ import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-clo
 import {
   CreateTableCommand,
   DynamoDBClient,
+  UpdateContinuousBackupsCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -128,6 +129,13 @@ export const provisionEnvironment = async (
       { TableName: spec.TableName },
     );
   }
+  // The plan requires point-in-time recovery on the orders table (§ Data Migration).
+  await dynamodb.send(
+    new UpdateContinuousBackupsCommand({
+      TableName: env.tableName,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    }),
+  );
   await dynamodb
     .send(
       new UpdateTimeToLiveCommand({
