@@ -56,6 +56,9 @@ export const runPlan = async (input: RunPlanInput): Promise<RunJournal> => {
   const save = () => input.store.save(journal);
 
   const runStep = async (spec: StepSpec, record: StepRecord, output: (text: string) => void) => {
+    // Checked before the lock too: an interrupted run must not take the environment's lock.
+    if (signal.aborted)
+      throw new PromoteError('interrupted', 'INTERRUPTED', `interrupted before ${spec.kind}`);
     if (!locked && !READ_ONLY_KINDS.has(spec.kind)) {
       await input.lock.lock.acquire({
         runId: journal.runId,

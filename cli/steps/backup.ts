@@ -41,11 +41,19 @@ export const backup: StepModule<'backup'> = {
     await ctx.save();
     const deadline = Date.now() + BACKUP_TIMEOUT_MS;
     while (info.status !== 'AVAILABLE') {
-      if (info.status === 'DELETED' || Date.now() > deadline || ctx.signal.aborted) {
+      if (ctx.signal.aborted) {
+        // Ctrl-C is an interruption (exit 130, journal `interrupted`), not a failed deploy.
+        throw new PromoteError(
+          'interrupted',
+          'INTERRUPTED',
+          `interrupted while backup ${name} was ${info.status}; nothing was deployed`,
+        );
+      }
+      if (info.status === 'DELETED' || Date.now() > deadline) {
         throw new PromoteError(
           'deploy_failed',
           'BACKUP_NOT_AVAILABLE',
-          `backup ${name} is ${info.status}${ctx.signal.aborted ? ' (interrupted)' : ''}; nothing was deployed`,
+          `backup ${name} is ${info.status}; nothing was deployed`,
         );
       }
       ctx.progress(`backup ${name}: ${info.status}`);

@@ -103,9 +103,7 @@ const infrastructureChecks = async (ctx: StepContext): Promise<Check[]> => {
       if (rule.state !== 'ENABLED') return `rule is ${rule.state}`;
       // The function itself or one of its qualifiers (alias `live`), never a function whose
       // name merely starts with ours (`order-handler-sit-legacy`).
-      return rule.targetArns.some(
-        (arn) => arn === functionArn || arn.startsWith(`${functionArn}:`),
-      )
+      return rule.targetArns.some((arn) => arn === functionArn || arn.startsWith(`${functionArn}:`))
         ? undefined
         : `rule does not target ${env.functionName}`;
     }),
