@@ -4,7 +4,10 @@ import { join, resolve } from 'node:path';
  * Where the sandbox keeps its state: `.promote/sandbox/` under the working directory, or
  * under `PROMOTE_HOME` when set (tests use a temp dir each).
  */
-export const promoteHome = (): string => resolve(process.env.PROMOTE_HOME ?? '.promote');
+export const promoteHome = (): string =>
+  // An empty PROMOTE_HOME (e.g. `export PROMOTE_HOME=$UNSET_VAR`) must not mean "here":
+  // that would write sandbox state into the source tree.
+  resolve(process.env.PROMOTE_HOME?.trim() || '.promote');
 
 export const sandboxPaths = (home = promoteHome()) => {
   const root = join(home, 'sandbox');

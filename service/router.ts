@@ -88,6 +88,23 @@ const isEventBridgeEvent = (event: unknown): event is EventBridgeEvent<string, u
  * events to the events handler. Every request is timed per operation, failures never leak
  * internals, and EMF metrics are flushed once per invocation.
  */
+/**
+ * The response time the plan's SLAs and rollback triggers speak of ("p95 > 3 seconds for
+ * create"): measured from when API Gateway received the request (`requestTimeEpoch`), so
+ * cold starts and waiting for a free instance count, not only the handler's own work.
+ * Falls back to the handler's time when the stamp is absent or implausible (clock skew).
+ */
+const MAX_PLAUSIBLE_MS = 15 * 60_000;
+export const responseTimeMs = (
+  event: { requestContext?: { requestTimeEpoch?: unknown } },
+  handlerMs: number,
+): number => {
+  const epoch = event.requestContext?.requestTimeEpoch;
+  if (typeof epoch !== 'number') return handlerMs;
+  const since = Date.now() - epoch;
+  return since >= handlerMs && since < MAX_PLAUSIBLE_MS ? since : handlerMs;
+};
+
 export const createRouter = (deps: ServiceDeps) => {
   const { logger } = deps.telemetry;
 
@@ -132,7 +149,7 @@ export const createRouter = (deps: ServiceDeps) => {
         response = internalError(requestId);
       }
     }
-    const latencyMs = performance.now() - started;
+    const latencyMs = responseTimeMs(event, performance.now() - started);
     deps.telemetry.operationDone(operation, latencyMs, failed);
     logger.info('request', {
       operation,

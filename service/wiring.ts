@@ -28,6 +28,9 @@ export const createDeps = (config: ServiceConfig, clients: AwsClients): ServiceD
   const telemetry = createTelemetry({
     service: config.serviceName,
     environment: config.environment,
+    ...(process.env.AWS_LAMBDA_FUNCTION_VERSION
+      ? { functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION }
+      : {}),
   });
   return {
     repo: new DynamoOrderRepository(clients.dynamodb, config.tableName),

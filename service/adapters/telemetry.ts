@@ -30,7 +30,20 @@ export interface Telemetry {
   flush(): void;
 }
 
-export const createTelemetry = (options: { service: string; environment: string }): Telemetry => {
+/** The dimension that tells a canary's metrics from the stable version's. */
+export const VERSION_DIMENSION = 'function_version';
+
+export const createTelemetry = (options: {
+  service: string;
+  environment: string;
+  /**
+   * The Lambda version running (AWS_LAMBDA_FUNCTION_VERSION). When set, the metrics the
+   * canary gates judge are emitted a second time with a `function_version` dimension, so
+   * the canary and the stable version can be read apart while both take traffic; the
+   * version-less series stay as they are for the alarms and the dashboard.
+   */
+  functionVersion?: string;
+}): Telemetry => {
   const logger = new Logger({
     serviceName: options.service,
     persistentKeys: { environment: options.environment },
@@ -41,6 +54,14 @@ export const createTelemetry = (options: { service: string; environment: string 
     serviceName: options.service,
     defaultDimensions: { environment: options.environment },
   });
+  const version = options.functionVersion;
+  const perVersion = (name: string, value: number) => {
+    if (!version) return;
+    metrics
+      .singleMetric()
+      .addDimension(VERSION_DIMENSION, version)
+      .addMetric(name, MetricUnit.Count, value);
+  };
   return {
     logger,
     orderCreated: () => metrics.addMetric(METRIC.ordersCreated, MetricUnit.Count, 1),
@@ -52,9 +73,22 @@ export const createTelemetry = (options: { service: string; environment: string 
         .addDimension('operation', operation)
         .addMetric(METRIC.latency, MetricUnit.Milliseconds, latencyMs);
       metrics.addMetric(METRIC.processingFailed, MetricUnit.Count, failed ? 1 : 0);
+      if (version) {
+        metrics
+          .singleMetric()
+          .addDimensions({ operation, [VERSION_DIMENSION]: version })
+          .addMetric(METRIC.latency, MetricUnit.Milliseconds, latencyMs);
+        perVersion(METRIC.processingFailed, failed ? 1 : 0);
+      }
     },
-    eventPublishFailed: () => metrics.addMetric(METRIC.eventPublishFailed, MetricUnit.Count, 1),
-    eventPublished: () => metrics.addMetric(METRIC.eventsPublished, MetricUnit.Count, 1),
+    eventPublishFailed: () => {
+      metrics.addMetric(METRIC.eventPublishFailed, MetricUnit.Count, 1);
+      perVersion(METRIC.eventPublishFailed, 1);
+    },
+    eventPublished: () => {
+      metrics.addMetric(METRIC.eventsPublished, MetricUnit.Count, 1);
+      perVersion(METRIC.eventsPublished, 1);
+    },
     flush: () => metrics.publishStoredMetrics(),
   };
 };
