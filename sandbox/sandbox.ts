@@ -246,6 +246,27 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
       );
     }
 
+    // Warm each environment's live alias (a few instances at once), so the first requests
+    // after `sandbox up` do not all pay cold starts — which would show up as a latency
+    // spike in the plan's alarms.
+    await Promise.all(
+      envs.flatMap((name) =>
+        Array.from({ length: 4 }, () =>
+          runtime
+            .invoke({
+              account: ENVIRONMENTS[name].account,
+              region: ENVIRONMENTS[name].region,
+              functionName: ENVIRONMENTS[name].functionName,
+              qualifier: ENVIRONMENTS[name].alias,
+              payload: Buffer.from(
+                JSON.stringify({ httpMethod: 'GET', path: '/v1.0/orders/health', headers: {} }),
+              ),
+              invocationType: 'RequestResponse',
+            })
+            .catch((error: Error) => log(`warm-up ${name}: ${error.message}`)),
+        ),
+      ),
+    );
     const keys = await loadSandboxKeys(paths.keys);
     const fronts: ApiFront[] = [];
     for (const [index, name] of envs.entries()) {

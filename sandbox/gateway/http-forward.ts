@@ -1,13 +1,16 @@
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import type { SandboxResponse } from './types.js';
 
 /** Headers a proxy must not pass through (hop-by-hop, or recomputed by node). */
 const DROP = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
 
 /**
- * Sends a request to a child engine (moto, DynamoDB Local) and buffers the answer.
- * A keep-alive agent is not used: engines are local and requests are independent.
+ * Connections to the engines are kept alive: a new TCP connection per call costs the
+ * engines (Jetty, werkzeug) more than the call itself under load.
  */
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** Sends a request to a child engine (moto, DynamoDB Local) and buffers the answer. */
 export const forwardHttp = (
   target: string,
   method: string,
@@ -22,7 +25,7 @@ export const forwardHttp = (
       if (!DROP.has(name)) outHeaders[name] = value;
     }
     outHeaders['content-length'] = String(body.length);
-    const req = httpRequest(url, { method, headers: outHeaders }, (res) => {
+    const req = httpRequest(url, { method, headers: outHeaders, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {

@@ -7,6 +7,12 @@ export interface InstancePoolOptions {
   readonly maxAgeMs: number;
   /** Lambda's init phase limit. */
   readonly initTimeoutMs: number;
+  /**
+   * At most this many instances per key; further invocations wait for one to be free.
+   * Lambda would start more, but on a laptop dozens of simultaneous cold starts only
+   * starve the CPU (every one loads the bundle): a few warm instances serve far more.
+   */
+  readonly maxInstancesPerKey?: number;
 }
 
 /**
@@ -21,6 +27,10 @@ export class InstancePool {
   private closed = false;
   /** Cold starts under way, so close() can wait for them (and they then stop themselves). */
   private readonly starting = new Set<Promise<WarmInstance>>();
+  /** Instances that exist per key (busy, idle or starting), and who waits for one. */
+  private readonly counts = new Map<string, number>();
+  private readonly keys = new Map<WarmInstance, string>();
+  private readonly waiters = new Map<string, Array<(instance: WarmInstance | undefined) => void>>();
 
   constructor(private readonly options: InstancePoolOptions) {
     this.sweeper = setInterval(() => this.sweep(), Math.min(options.idleMs, 30_000));
@@ -44,19 +54,47 @@ export class InstancePool {
     const idle = this.idle.get(key) ?? [];
     for (let instance = idle.pop(); instance; instance = idle.pop()) {
       if (!instance.alive) {
-        this.live.delete(instance);
+        this.discard(instance);
         continue;
       }
       instance.setSink(sink);
       return { instance, coldStart: false };
     }
+    if (
+      (this.counts.get(key) ?? 0) >= (this.options.maxInstancesPerKey ?? Number.POSITIVE_INFINITY)
+    ) {
+      // Wait for a busy instance of this key; `undefined` means one was dropped, so a
+      // slot is free for a cold start.
+      const handed = await new Promise<WarmInstance | undefined>((resolve) => {
+        const queue = this.waiters.get(key) ?? [];
+        queue.push(resolve);
+        this.waiters.set(key, queue);
+      });
+      if (this.closed) throw new Error('the instance pool is closed');
+      if (handed) {
+        handed.setSink(sink);
+        return { instance: handed, coldStart: false };
+      }
+    }
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     const starting = this.start(await spec(), sink);
     this.starting.add(starting);
     try {
-      return { instance: await starting, coldStart: true };
+      const instance = await starting;
+      this.keys.set(instance, key);
+      return { instance, coldStart: true };
+    } catch (error) {
+      this.slotFreed(key);
+      throw error;
     } finally {
       this.starting.delete(starting);
     }
+  }
+
+  /** One instance of `key` is gone: its slot goes to the first waiter, if any. */
+  private slotFreed(key: string): void {
+    this.counts.set(key, Math.max(0, (this.counts.get(key) ?? 1) - 1));
+    this.waiters.get(key)?.shift()?.(undefined);
   }
 
   private async start(spec: InstanceSpec, sink: OutputSink): Promise<WarmInstance> {
@@ -78,6 +116,11 @@ export class InstancePool {
       this.discard(instance);
       return;
     }
+    const waiter = this.waiters.get(key)?.shift();
+    if (waiter) {
+      waiter(instance);
+      return;
+    }
     const idle = this.idle.get(key) ?? [];
     idle.push(instance);
     this.idle.set(key, idle);
@@ -86,6 +129,11 @@ export class InstancePool {
   discard(instance: WarmInstance): void {
     this.live.delete(instance);
     if (instance.alive) void instance.terminate();
+    const key = this.keys.get(instance);
+    if (key !== undefined) {
+      this.keys.delete(instance);
+      this.slotFreed(key);
+    }
   }
 
   /** How many instances exist (busy or idle). */
@@ -100,6 +148,8 @@ export class InstancePool {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweeper);
+    for (const queue of this.waiters.values()) for (const wake of queue) wake(undefined);
+    this.waiters.clear();
     const all = [...this.live];
     this.live.clear();
     this.idle.clear();

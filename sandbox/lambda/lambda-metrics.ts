@@ -27,7 +27,8 @@ const UNITS: Record<string, string> = {
 /**
  * Lambda's metrics for one invocation (or throttle), under each dimension set Lambda uses:
  * `{FunctionName}`, `{FunctionName, Resource}` for a qualified call, and
- * `{FunctionName, ExecutedVersion}` — the one canary analysis compares versions by.
+ * `{FunctionName, ExecutedVersion}`, and `{FunctionName, Resource, ExecutedVersion}` for a
+ * qualified call — the set AWS publishes for weighted aliases, which canary analysis reads.
  * `Errors` is published as 0 on success so that its average is the error rate.
  */
 export const lambdaMetricData = (m: InvocationMetrics): MetricDatum[] => {
@@ -37,6 +38,16 @@ export const lambdaMetricData = (m: InvocationMetrics): MetricDatum[] => {
       ? [{ FunctionName: m.functionName, Resource: `${m.functionName}:${m.qualifier}` }]
       : []),
     { FunctionName: m.functionName, ExecutedVersion: m.executedVersion },
+    // What AWS publishes for a weighted alias: the version that ran, per alias.
+    ...(m.qualifier
+      ? [
+          {
+            FunctionName: m.functionName,
+            Resource: `${m.functionName}:${m.qualifier}`,
+            ExecutedVersion: m.executedVersion,
+          },
+        ]
+      : []),
   ];
   const values: [string, number | undefined][] = [
     ['Invocations', m.invocations],

@@ -41,6 +41,8 @@ export interface LambdaRuntimeDeps {
   readonly configTtlMs?: number;
   /** Concurrency limit of a function without reserved concurrency; default 100. */
   readonly defaultConcurrencyLimit?: number;
+  /** Warm instances per function version at most (more invocations queue); default 4. */
+  readonly maxInstancesPerVersion?: number;
   /** Idle instances are stopped after this long; default 5 min. */
   readonly idleMs?: number;
 }
@@ -105,6 +107,7 @@ export class LambdaRuntime {
       idleMs: deps.idleMs ?? 300_000,
       maxAgeMs: 30 * 60_000,
       initTimeoutMs: 10_000,
+      maxInstancesPerKey: deps.maxInstancesPerVersion ?? 4,
     });
     this.logs = new FunctionLogs(deps.logsDir);
   }
