@@ -1,6 +1,7 @@
 import {
   GetAliasCommand,
   GetFunctionCommand,
+  InvokeCommand,
   LambdaClient,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
@@ -57,6 +58,8 @@ export interface LambdaApi {
    * `Code.Location`: a presigned URL is a credential and must not land in a file.
    */
   snapshot(): Promise<Record<string, unknown>>;
+  /** Invokes one version directly (warm-up before it takes traffic). */
+  invoke(qualifier: string, payload: unknown): Promise<{ functionError?: string; payload: string }>;
 }
 
 const toVersion = (c: {
@@ -133,6 +136,19 @@ export const lambdaApi = (
           }),
         ),
       );
+    },
+    async invoke(qualifier, payload) {
+      const out = await client.send(
+        new InvokeCommand({
+          FunctionName,
+          Qualifier: qualifier,
+          Payload: Buffer.from(JSON.stringify(payload)),
+        }),
+      );
+      return {
+        ...(out.FunctionError ? { functionError: out.FunctionError } : {}),
+        payload: Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8'),
+      };
     },
     async snapshot() {
       const { $metadata: _metadata, ...out } = await client.send(

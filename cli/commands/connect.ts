@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { loadSandboxKeys } from '../../sandbox/api/jwt.js';
 import { startDaemon } from '../../sandbox/control-client.js';
 import { promoteHome, sandboxPaths } from '../../sandbox/paths.js';
+import { cloudWatchApi } from '../aws/cloudwatch-api.js';
 import { dynamoDbApi } from '../aws/dynamodb-api.js';
 import { infraApi } from '../aws/infra-api.js';
 import { lambdaApi } from '../aws/lambda-api.js';
@@ -96,6 +97,7 @@ export const connect = async (
       lambda: lambdaApi(target),
       dynamodb: dynamoDbApi(target),
       infra: infraApi(target),
+      cloudwatch: cloudWatchApi(target),
     },
     state: stateApi(target),
     home,

@@ -95,6 +95,15 @@ export class IoHost {
     this.notify('result', 'RESULT', text);
   }
 
+  /**
+   * A live machine-readable event (canary analyses): one JSON line on stderr in --json
+   * mode, so stdout still holds exactly one document; recorded in every mode.
+   */
+  event(code: string, data: Record<string, unknown>): void {
+    this.messages.push({ level: 'debug', code, text: code, data, time: new Date().toISOString() });
+    if (this.options.json) this.err.write(`${JSON.stringify({ event: code, ...data })}\n`);
+  }
+
   /** Writes the machine-readable document (only in --json mode). */
   document(payload: unknown): void {
     if (this.options.json) this.out.write(`${JSON.stringify(payload, null, 2)}\n`);

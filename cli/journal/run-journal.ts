@@ -9,13 +9,14 @@ import type { EnvName } from '../plans/environments.js';
  */
 export type RunStatus =
   | 'running'
+  | 'paused'
   | 'succeeded'
   | 'failed'
   | 'rolled_back'
   | 'rollback_failed'
   | 'interrupted';
 
-export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'paused';
 
 export interface StepRecord {
   readonly index: number;
@@ -48,7 +49,42 @@ export interface RunJournal {
   backups: Array<{ arn: string; name: string; status: string }>;
   steps: StepRecord[];
   rollback?: { to: string; reason: string; verified: boolean; at: string; error?: string };
+  /** The canary in flight: where it is, so `--resume` continues the bake. */
+  canary?: CanaryProgress;
   error?: { code: string; message: string; exitCode: number };
+}
+
+/** One analysis of a bake, as journaled (evidence for a rollback or a sign-off). */
+export interface CanaryAnalysis {
+  readonly at: string;
+  readonly weight: number;
+  readonly verdict: 'pass' | 'fail' | 'wait';
+  readonly canary: { invocations: number; errors: number; p95?: Record<string, number> };
+  readonly baseline: { invocations: number; errors: number };
+  /** The reasons that were not a plain pass (all of them on a fail). */
+  readonly reasons: ReadonlyArray<{
+    trigger: string;
+    verdict: string;
+    message: string;
+    value?: number;
+    threshold?: number;
+  }>;
+  readonly windowSeconds: number;
+}
+
+export interface CanaryProgress {
+  readonly stable: string;
+  readonly candidate: string;
+  /** Index into the plan's canary steps of the weight being baked. */
+  stepIndex: number;
+  /** When the current weight's bake began (ISO). */
+  stepStartedAt?: string;
+  /** Set while paused before that weight (percent). */
+  pausedBefore?: number;
+  /** Pauses already passed (resumed), in percent. */
+  resumedPast: number[];
+  analyses: CanaryAnalysis[];
+  allowedAlarms: Array<{ name: string; reason: string }>;
 }
 
 /** Sortable, unique, readable: `20261128T101500Z-3f9a`. */

@@ -1,4 +1,5 @@
 import { type AlarmSpec, planAlarms } from './alarms.js';
+import { type CanarySpec, PROD_CANARY } from './canary-spec.js';
 import { ENVIRONMENTS, type Environment, type EnvName } from './environments.js';
 import type { StepSpec } from './step-spec.js';
 
@@ -30,6 +31,8 @@ export interface Plan {
   readonly alarms: readonly AlarmSpec[];
   /** The backup name prefix; the step appends `-YYYYMMDD-HHMMSS`. */
   readonly backupPrefix: string;
+  /** Traffic shifting for `--canary` (prod). */
+  readonly canary: CanarySpec;
 }
 
 const CHECKLIST = [
@@ -53,6 +56,7 @@ const base = (name: EnvName) => {
     alarms: planAlarms(env),
     backupPrefix: `${env.tableName}-pre-deployment`,
     releaseTagPattern: new RegExp(`^v\\d+\\.\\d+\\.\\d+-${name}$`),
+    canary: PROD_CANARY,
   };
 };
 

@@ -10,6 +10,8 @@ export type StepSpec =
   | { readonly kind: 'backup' }
   | { readonly kind: 'deploy' }
   | { readonly kind: 'shift-all' }
+  /** Weighted alias shifting with CloudWatch gates (timing from the plan's canary spec). */
+  | { readonly kind: 'canary' }
   | { readonly kind: 'verify' }
   | { readonly kind: 'smoke'; readonly readOnly?: boolean };
 

@@ -97,7 +97,7 @@ export const runPlan = async (input: RunPlanInput): Promise<RunJournal> => {
       );
       if (signal.aborted)
         throw new PromoteError('interrupted', 'INTERRUPTED', `interrupted during ${spec.kind}`);
-      record.state = 'succeeded';
+      if (record.state === 'running') record.state = 'succeeded';
     } catch (error) {
       const failure = errorOf(error, signal);
       record.state = 'failed';
@@ -148,7 +148,14 @@ export const runPlan = async (input: RunPlanInput): Promise<RunJournal> => {
 
   try {
     for (const [index, spec] of input.steps.entries()) {
-      await runOne(spec, journal.steps[index] as StepRecord);
+      const record = journal.steps[index] as StepRecord;
+      await runOne(spec, record);
+      // An operator pause (--pause-before): stop here, keep the alias, release the lock.
+      if (record.state === 'paused') {
+        journal.status = 'paused';
+        await save();
+        return journal;
+      }
     }
     journal.status = 'succeeded';
     journal.finishedAt = new Date().toISOString();

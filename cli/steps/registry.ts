@@ -1,6 +1,7 @@
 import type { StepKind } from '../plans/step-spec.js';
 import { approve } from './approve.js';
 import { backup } from './backup.js';
+import { canary } from './canary.js';
 import { deploy } from './deploy.js';
 import { preflight } from './preflight.js';
 import { shiftAll } from './shift-all.js';
@@ -15,6 +16,7 @@ export const STEP_MODULES: { readonly [K in StepKind]: StepModule<K> } = {
   backup,
   deploy,
   'shift-all': shiftAll,
+  canary,
   verify,
   smoke,
 };

@@ -1,3 +1,4 @@
+import type { CloudWatchApi } from '../aws/cloudwatch-api.js';
 import type { DynamoDbApi } from '../aws/dynamodb-api.js';
 import type { InfraApi } from '../aws/infra-api.js';
 import type { LambdaApi } from '../aws/lambda-api.js';
@@ -5,6 +6,7 @@ import type { StsApi } from '../aws/sts-api.js';
 import type { AwsTarget } from '../aws/target.js';
 import type { IoHost } from '../io/io-host.js';
 import type { RunJournal, StepRecord } from '../journal/run-journal.js';
+import type { CanarySpec } from '../plans/canary-spec.js';
 import type { Plan } from '../plans/plans.js';
 import type { StepKind, StepOf } from '../plans/step-spec.js';
 
@@ -14,6 +16,7 @@ export interface RunApis {
   readonly lambda: LambdaApi;
   readonly dynamodb: DynamoDbApi;
   readonly infra: InfraApi;
+  readonly cloudwatch: CloudWatchApi;
 }
 
 /** What the user asked for that steps read (flags of `promote <env>`). */
@@ -29,6 +32,14 @@ export interface RunOptions {
   /** Where `.promote/` is (run files, snapshots). */
   readonly home: string;
   readonly fetch?: typeof fetch;
+  /** `--canary` timing: the plan's steps, possibly compressed by `--bake-scale`. */
+  readonly canary?: CanarySpec;
+  /** `--pause-before <percent>`: stop before shifting to that weight. */
+  readonly pauseBefore?: readonly number[];
+  /** `--allow-alarm <name> --reason …`: alarms known to be firing that must not block. */
+  readonly allowAlarms?: ReadonlyArray<{ name: string; reason: string }>;
+  /** Clock, for tests. */
+  readonly now?: () => Date;
 }
 
 /** Everything a step needs; steps never reach for globals. */

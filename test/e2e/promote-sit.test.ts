@@ -65,7 +65,7 @@ describe('promote sit against the sandbox (CLI end to end)', () => {
     const up = await promote(['sandbox', 'up', '--port', String(port), '--json']);
     expect(up.exitCode).toBe(0);
     endpoint = JSON.parse(up.stdout).endpoint;
-    for (const name of ['a', 'b', 'c']) {
+    for (const name of ['a', 'b', 'c', 'd']) {
       const built = await buildArtifact({
         release: `e2e-${name}`,
         outDir: join(home, `build-${name}`),
@@ -279,6 +279,45 @@ describe('promote sit against the sandbox (CLI end to end)', () => {
     expect((await alias()).FunctionVersion).toBe('1');
   });
 
+  it('after a crash (SIGKILL) mid-run, promote sit --resume finishes the same run', async () => {
+    // Prepare: version 5 answers health slowly, so the run is inside smoke when killed.
+    await fault('5', ['--latency-ms', '8000', '--route', 'GET /v1.0/orders/health']);
+    const child: ResultPromise = execa(
+      process.execPath,
+      [BIN, 'sit', '--sandbox', '--yes', '--artifact', artifacts.d as string],
+      { env: env(), reject: false, timeout: 120_000 },
+    );
+    const runs = join(home, 'runs', 'sit');
+    let crashedRun = '';
+    for (let i = 0; i < 200 && !crashedRun; i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+      for (const file of (await readdir(runs).catch(() => [] as string[])).filter((f) =>
+        f.endsWith('.json'),
+      )) {
+        const journal = JSON.parse(await readFile(join(runs, file), 'utf8').catch(() => '{}'));
+        if (journal.status === 'running' && journal.versions?.after === '5')
+          crashedRun = journal.runId;
+      }
+    }
+    child.kill('SIGKILL');
+    await child;
+    await fault('5', ['--clear']);
+
+    // Act
+    const resumed = await promote(['sit', '--sandbox', '--yes', '--resume', '--json']);
+
+    // Assess
+    expect(crashedRun).not.toBe('');
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    const doc = JSON.parse(resumed.stdout);
+    expect(doc.run.runId).toBe(crashedRun);
+    expect(doc.version).toBe('5');
+    expect(doc.run.steps.map((s: { state: string }) => s.state)).toEqual(
+      doc.run.steps.map(() => 'succeeded'),
+    );
+    expect((await alias()).FunctionVersion).toBe('5');
+  });
+
   it('status and history show the alias, versions and the runs', async () => {
     // Act
     const status = await promote(['status', 'sit', '--sandbox', '--json']);
@@ -287,8 +326,14 @@ describe('promote sit against the sandbox (CLI end to end)', () => {
     // Assess
     expect(status.exitCode, status.stderr).toBe(0);
     const s = JSON.parse(status.stdout);
-    expect(s.alias.version).toBe('1');
-    expect(s.versions.map((v: { version: string }) => v.version)).toEqual(['1', '2', '3', '4']);
+    expect(s.alias.version).toBe('5');
+    expect(s.versions.map((v: { version: string }) => v.version)).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+    ]);
     expect(s.lock).toBeNull();
     const h = JSON.parse(history.stdout);
     const statuses = h.runs.map((r: { status: string }) => r.status);

@@ -146,6 +146,18 @@ describe('promote sandbox (CLI, detached daemon)', () => {
     expect(doc.errors).toBe(0);
   });
 
+  it('logs --env shows the function log of that environment', async () => {
+    // Act
+    const logs = await promote(['sandbox', 'logs', '--env', 'sit']);
+    const unknown = await promote(['sandbox', 'logs', '--env', 'staging']);
+
+    // Assess
+    expect(logs.exitCode).toBe(0);
+    expect(logs.stdout).toContain('"service":"order-service"');
+    expect(logs.stdout).not.toMatch(/Bearer\s+ey/);
+    expect(unknown.exitCode).toBe(2);
+  });
+
   it('down stops it; status then says it is not running', async () => {
     // Act
     const down = await promote(['sandbox', 'down']);

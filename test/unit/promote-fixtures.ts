@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { vi } from 'vitest';
+import { cloudWatchApi } from '../../cli/aws/cloudwatch-api.js';
 import { dynamoDbApi } from '../../cli/aws/dynamodb-api.js';
 import { infraApi } from '../../cli/aws/infra-api.js';
 import { lambdaApi } from '../../cli/aws/lambda-api.js';
@@ -51,6 +52,7 @@ export const apisFor = (target: AwsTarget, overrides: Partial<RunApis> = {}): Ru
   lambda: lambdaApi(target),
   dynamodb: dynamoDbApi(target),
   infra: infraApi(target),
+  cloudwatch: cloudWatchApi(target),
   ...overrides,
 });
 

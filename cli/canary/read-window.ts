@@ -1,0 +1,143 @@
+import type { CloudWatchApi, MetricQuery, MetricResults } from '../aws/cloudwatch-api.js';
+import type { Environment } from '../plans/environments.js';
+import type { CanarySamples, VersionWindow } from './assess.js';
+
+/** The service's EMF dimensions (service/adapters/telemetry.ts). */
+const SERVICE = 'order-service';
+const VERSION_DIMENSION = 'function_version';
+
+/** The smallest period CloudWatch accepts that is at least `seconds` (1, 5, 10, 20, 30, n×60). */
+export const validPeriod = (seconds: number): number => {
+  for (const p of [1, 5, 10, 20, 30]) if (seconds <= p) return p;
+  return Math.ceil(seconds / 60) * 60;
+};
+
+const sum = (values: readonly number[] | undefined) => (values ?? []).reduce((a, b) => a + b, 0);
+const max = (values: readonly number[] | undefined) =>
+  values?.length ? Math.max(...values) : undefined;
+
+/**
+ * The queries for one version: Lambda's own metrics under the weighted-alias dimension set
+ * `{FunctionName, Resource, ExecutedVersion}`, and the service's EMF metrics under
+ * `function_version`. The window is read as one period (totals and p95 over the window)
+ * plus fine periods for the rank test's samples.
+ */
+const versionQueries = (
+  env: Environment,
+  tag: 'c' | 'b',
+  version: string,
+  windowSeconds: number,
+  samplePeriod: number,
+): MetricQuery[] => {
+  const lambda = {
+    FunctionName: env.functionName,
+    Resource: `${env.functionName}:${env.alias}`,
+    ExecutedVersion: version,
+  };
+  const service = { service: SERVICE, environment: env.name, [VERSION_DIMENSION]: version };
+  const q = (
+    id: string,
+    namespace: string,
+    metricName: string,
+    dimensions: Record<string, string>,
+    stat: string,
+    periodSeconds = windowSeconds,
+  ): MetricQuery => ({
+    id: `${tag}_${id}`,
+    namespace,
+    metricName,
+    dimensions,
+    stat,
+    periodSeconds,
+  });
+  return [
+    // Counts at the fine period, summed: exactly the window, whatever the alignment.
+    q('inv', 'AWS/Lambda', 'Invocations', lambda, 'Sum', samplePeriod),
+    q('err', 'AWS/Lambda', 'Errors', lambda, 'Sum', samplePeriod),
+    q('thr', 'AWS/Lambda', 'Throttles', lambda, 'Sum', samplePeriod),
+    q('dur', 'AWS/Lambda', 'Duration', lambda, 'Average', samplePeriod),
+    q('p95create', 'OrderService', 'Latency', { ...service, operation: 'create' }, 'p95'),
+    q('p95status', 'OrderService', 'Latency', { ...service, operation: 'status' }, 'p95'),
+    q('ops', 'OrderService', 'OrderProcessingFailed', service, 'SampleCount', samplePeriod),
+    q('fail', 'OrderService', 'OrderProcessingFailed', service, 'Sum', samplePeriod),
+    q('pub', 'OrderService', 'EventsPublished', service, 'Sum', samplePeriod),
+    q('pubfail', 'OrderService', 'EventPublishFailed', service, 'Sum', samplePeriod),
+  ];
+};
+
+const versionWindow = (r: MetricResults, tag: 'c' | 'b', version: string): VersionWindow => {
+  const p95create = max(r[`${tag}_p95create`]);
+  const p95status = max(r[`${tag}_p95status`]);
+  return {
+    version,
+    invocations: sum(r[`${tag}_inv`]),
+    errors: sum(r[`${tag}_err`]),
+    throttles: sum(r[`${tag}_thr`]),
+    durationSamples: [...(r[`${tag}_dur`] ?? [])],
+    p95: {
+      ...(p95create !== undefined ? { create: p95create } : {}),
+      ...(p95status !== undefined ? { status: p95status } : {}),
+    },
+    operations: sum(r[`${tag}_ops`]),
+    processingFailures: sum(r[`${tag}_fail`]),
+    eventsPublished: sum(r[`${tag}_pub`]),
+    eventPublishFailures: sum(r[`${tag}_pubfail`]),
+  };
+};
+
+/**
+ * Reads one analysis window from CloudWatch: canary and stable version side by side over
+ * the same seconds, the DLQ depth and DynamoDB throttles. Alarms and smoke are added by
+ * the caller, which owns those reads.
+ */
+export const readWindow = async (input: {
+  cloudwatch: CloudWatchApi;
+  env: Environment;
+  canary: string;
+  baseline: string;
+  windowSeconds: number;
+  now: Date;
+}): Promise<
+  Omit<CanarySamples, 'alarmsInAlarm' | 'allowedAlarms' | 'criticalSmoke' | 'endOfBake'>
+> => {
+  const { env, windowSeconds } = input;
+  // Enough fine periods for a rank test, but never below CloudWatch's 1 s resolution.
+  // Lambda's metrics are stored per minute in AWS: below a 5-minute window (the sandbox,
+  // compressed bakes) finer periods exist; at the plan's 300 s, one sample per minute.
+  const samplePeriod =
+    windowSeconds >= 300 ? 60 : validPeriod(Math.max(1, Math.floor(windowSeconds / 30)));
+  // p95 over the window: one period covering it (at most two buckets once aligned; the
+  // worse bucket counts). Counts use the fine period and are summed.
+  const period = validPeriod(windowSeconds);
+  const queries: MetricQuery[] = [
+    ...versionQueries(env, 'c', input.canary, period, samplePeriod),
+    ...versionQueries(env, 'b', input.baseline, period, samplePeriod),
+    {
+      id: 'dlq',
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: env.dlq },
+      stat: 'Maximum',
+      periodSeconds: period,
+    },
+    {
+      id: 'ddbthr',
+      namespace: 'AWS/DynamoDB',
+      metricName: 'ThrottledRequests',
+      dimensions: { TableName: env.tableName },
+      stat: 'Sum',
+      periodSeconds: period,
+    },
+  ];
+  const end = input.now;
+  const start = new Date(end.getTime() - windowSeconds * 1000);
+  const r = await input.cloudwatch.getMetrics(queries, start, end);
+  const dlq = max(r.dlq);
+  return {
+    canary: versionWindow(r, 'c', input.canary),
+    baseline: versionWindow(r, 'b', input.baseline),
+    windowSeconds,
+    ...(dlq !== undefined ? { dlqDepth: dlq } : {}),
+    dynamoThrottles: sum(r.ddbthr),
+  };
+};

@@ -1,0 +1,288 @@
+import { type Assessment, assess, PLAN_THRESHOLDS } from '../canary/assess.js';
+import { readWindow } from '../canary/read-window.js';
+import { PromoteError } from '../errors.js';
+import type { CanaryAnalysis, CanaryProgress } from '../journal/run-journal.js';
+import type { CanarySpec } from '../plans/canary-spec.js';
+import { runSmoke } from '../smoke/run-smoke.js';
+import { switchAlias } from './alias-switch.js';
+import { sleep } from './sleep.js';
+import type { StepContext, StepModule } from './step-context.js';
+
+const MAX_JOURNALED_ANALYSES = 200;
+/** Instances warmed before the first shift, so customers do not pay the cold starts. */
+const WARM_INVOCATIONS = 4;
+
+/** The health route as API Gateway would deliver it. */
+const healthEvent = () => ({
+  resource: '/v1.0/orders/health',
+  path: '/v1.0/orders/health',
+  httpMethod: 'GET',
+  headers: {},
+  requestContext: { requestId: `promote-warmup-${Date.now()}`, requestTimeEpoch: Date.now() },
+});
+
+/**
+ * Invokes the new version directly, a few at once, before it takes any traffic: its
+ * instances are warm when the first customers arrive, and a version that cannot answer
+ * health at all is stopped here, with nothing shifted.
+ */
+const warmUp = async (ctx: StepContext, candidate: string) => {
+  const results = await Promise.all(
+    Array.from({ length: WARM_INVOCATIONS }, () =>
+      ctx.apis.lambda.invoke(candidate, healthEvent()),
+    ),
+  );
+  const failed = results.filter((r) => r.functionError);
+  ctx.record.evidence.warmUp = { invocations: results.length, failed: failed.length };
+  // Every one failing means the version cannot serve at all; some failing is for the
+  // analyses to judge with real traffic and a baseline to compare with.
+  if (failed.length === results.length) {
+    throw new PromoteError(
+      'deploy_failed',
+      'CANARY_WARMUP_FAILED',
+      `version ${candidate} failed every warm-up invocation before taking traffic: ${failed[0]?.payload.slice(0, 300)}`,
+    );
+  }
+  ctx.progress(`version ${candidate} warmed (${WARM_INVOCATIONS} instances answered health)`);
+};
+const pct = (weight: number) => Math.round(weight * 100);
+
+/** The plan's "critical functionality" check: create and process an order, through the alias. */
+const criticalSmoke = async (ctx: StepContext) => {
+  if (!ctx.options.smokeTokens) return undefined;
+  const tokens = await ctx.options.smokeTokens();
+  const report = await runSmoke({
+    baseUrl: ctx.target.apiBaseUrl,
+    token: tokens.token,
+    ...(tokens.adminToken ? { adminToken: tokens.adminToken } : {}),
+    only: ['create', 'status'],
+    ...(ctx.options.fetch ? { fetch: ctx.options.fetch } : {}),
+  });
+  return {
+    ok: report.ok,
+    failed: report.tests.filter((t) => !t.ok).map((t) => `${t.title}: ${t.reason ?? t.status}`),
+  };
+};
+
+const summaryLine = (weight: number, leftSeconds: number, a: Assessment, c: CanaryAnalysis) => {
+  const rate = (errors: number, inv: number) =>
+    inv ? `${((100 * errors) / inv).toFixed(1)}%` : '-';
+  const p95 = c.canary.p95
+    ? Object.entries(c.canary.p95)
+        .map(([op, ms]) => `p95 ${op} ${Math.round(ms)} ms`)
+        .join(', ')
+    : '';
+  return (
+    `${pct(weight)}% · ${Math.max(0, Math.round(leftSeconds))} s left · ${a.verdict.toUpperCase()} · ` +
+    `canary: ${c.canary.invocations} inv, ${rate(c.canary.errors, c.canary.invocations)} err${p95 ? `, ${p95}` : ''} | ` +
+    `stable: ${c.baseline.invocations} inv, ${rate(c.baseline.errors, c.baseline.invocations)} err`
+  );
+};
+
+/** One analysis: read the window, judge it, journal it, and fail fast on a trigger. */
+const analyse = async (
+  ctx: StepContext,
+  progress: CanaryProgress,
+  spec: CanarySpec,
+  weight: number,
+  endOfBake: boolean,
+  leftSeconds: number,
+  smoke: { ok: boolean; failed: string[] } | undefined,
+) => {
+  const now = ctx.options.now?.() ?? new Date();
+  const window = await readWindow({
+    cloudwatch: ctx.apis.cloudwatch,
+    env: ctx.plan.env,
+    canary: progress.candidate,
+    baseline: progress.stable,
+    windowSeconds: spec.windowSeconds,
+    now,
+  });
+  const alarms = await ctx.apis.infra.alarmsInAlarm();
+  const assessment = assess(
+    {
+      ...window,
+      alarmsInAlarm: alarms.map((a) => a.name),
+      allowedAlarms: progress.allowedAlarms.map((a) => a.name),
+      ...(smoke ? { criticalSmoke: smoke } : {}),
+      endOfBake,
+    },
+    PLAN_THRESHOLDS,
+  );
+  const analysis: CanaryAnalysis = {
+    at: now.toISOString(),
+    weight,
+    verdict: assessment.verdict,
+    canary: {
+      invocations: window.canary.invocations,
+      errors: window.canary.errors,
+      p95: { ...window.canary.p95 },
+    },
+    baseline: { invocations: window.baseline.invocations, errors: window.baseline.errors },
+    reasons: assessment.reasons
+      .filter((r) => r.verdict !== 'pass' || assessment.verdict === 'fail')
+      .map((r) => ({
+        trigger: r.trigger,
+        verdict: r.verdict,
+        message: r.message,
+        ...(r.value !== undefined ? { value: r.value } : {}),
+        ...(r.threshold !== undefined ? { threshold: r.threshold } : {}),
+      })),
+    windowSeconds: spec.windowSeconds,
+  };
+  progress.analyses.push(analysis);
+  if (progress.analyses.length > MAX_JOURNALED_ANALYSES) progress.analyses.shift();
+  await ctx.save();
+  ctx.progress(summaryLine(weight, leftSeconds, assessment, analysis));
+  ctx.io.event('CANARY_ANALYSIS', { ...analysis, leftSeconds: Math.round(leftSeconds) });
+  if (assessment.verdict === 'fail') {
+    const fired = assessment.reasons.filter((r) => r.verdict === 'fail');
+    throw new PromoteError(
+      'gate_failed_rolled_back',
+      'CANARY_GATE_FAILED',
+      `canary gate failed at ${pct(weight)}%: ${fired.map((r) => `[${r.trigger}] ${r.message}`).join('; ')}`,
+      `version ${progress.candidate} was not promoted; see the journal's canary analyses for the evidence`,
+      { triggers: fired.map((r) => r.trigger), analysis },
+    );
+  }
+};
+
+/**
+ * `promote prod --canary`: for each of the plan's weights, point the alias at the stable
+ * version with `AdditionalVersionWeights {new: w}`, then bake — every analysis interval,
+ * read CloudWatch for both versions over the same window and judge with `assess()`; a
+ * failed trigger throws at once (the run's rollback restores the alias). After the last
+ * bake, 100%: `FunctionVersion` = new, weights cleared. Progress is journaled, so a crash
+ * resumes the bake where it was, and `--pause-before` stops between weights.
+ */
+export const canary: StepModule<'canary'> = {
+  kind: 'canary',
+  title: (_spec, plan) =>
+    `Canary ${plan.canary.steps.map((s) => `${pct(s.weight)}%`).join(' → ')} → 100% with CloudWatch gates`,
+  async run(ctx) {
+    const spec = ctx.options.canary ?? ctx.plan.canary;
+    const candidate = ctx.journal.versions.candidate;
+    if (!candidate) {
+      throw new PromoteError(
+        'deploy_failed',
+        'NO_CANDIDATE',
+        'no version to shift to (deploy did not run)',
+      );
+    }
+    const { lambda } = ctx.apis;
+    const alias = await lambda.getAlias();
+    ctx.journal.versions.before ??= alias.version;
+    const stable = ctx.journal.versions.before;
+    if (stable === candidate) {
+      ctx.journal.versions.after = candidate;
+      ctx.progress(`version ${candidate} is already live; nothing to shift`);
+      return;
+    }
+    ctx.journal.canary ??= {
+      stable,
+      candidate,
+      stepIndex: 0,
+      resumedPast: [],
+      analyses: [],
+      allowedAlarms: [...(ctx.options.allowAlarms ?? [])],
+    };
+    const progress = ctx.journal.canary;
+    for (const allowed of ctx.options.allowAlarms ?? []) {
+      if (!progress.allowedAlarms.some((a) => a.name === allowed.name))
+        progress.allowedAlarms.push(allowed);
+    }
+    await ctx.save();
+
+    for (; progress.stepIndex < spec.steps.length; progress.stepIndex += 1) {
+      const step = spec.steps[progress.stepIndex] as (typeof spec.steps)[number];
+      const weight = step.weight;
+      const resuming = progress.stepStartedAt !== undefined;
+      if (
+        !resuming &&
+        ctx.options.pauseBefore?.includes(pct(weight)) &&
+        !progress.resumedPast.includes(pct(weight))
+      ) {
+        progress.pausedBefore = pct(weight);
+        ctx.record.state = 'paused';
+        ctx.journal.status = 'paused';
+        await ctx.save();
+        ctx.progress(
+          `paused before ${pct(weight)}% (alias unchanged); continue with: promote resume ${ctx.plan.env.name}`,
+        );
+        return;
+      }
+      if (progress.pausedBefore === pct(weight)) {
+        progress.resumedPast.push(pct(weight));
+        delete progress.pausedBefore;
+      }
+      if (!resuming) {
+        if (progress.stepIndex === 0) await warmUp(ctx, candidate);
+        await lambda.updateAlias(stable, { [candidate]: weight });
+        const check = await lambda.getAlias();
+        if (check.version !== stable || check.weights[candidate] !== weight) {
+          throw new PromoteError(
+            'deploy_failed',
+            'ALIAS_NOT_VERIFIED',
+            `alias reads back as ${check.version} ${JSON.stringify(check.weights)}, expected ${stable} + {${candidate}: ${weight}}`,
+          );
+        }
+        progress.stepStartedAt = (ctx.options.now?.() ?? new Date()).toISOString();
+        await ctx.save();
+        ctx.progress(`${pct(weight)}% of traffic on version ${candidate}`);
+      }
+      const smoke = await criticalSmoke(ctx);
+      const started = Date.parse(progress.stepStartedAt as string);
+      const bakeMs = step.bakeSeconds * 1000;
+      const clock = () => (ctx.options.now?.() ?? new Date()).getTime();
+      // A failed critical smoke is judged at once; a passing one rides on the first analysis.
+      let pendingSmoke = smoke;
+      if (smoke && !smoke.ok) {
+        await analyse(
+          ctx,
+          progress,
+          spec,
+          weight,
+          false,
+          (bakeMs - (clock() - started)) / 1000,
+          smoke,
+        );
+      }
+      for (;;) {
+        const wait = Math.min(spec.analysisIntervalSeconds * 1000, bakeMs - (clock() - started));
+        if (wait > 0) await sleep(wait, ctx.signal);
+        if (ctx.signal.aborted) {
+          throw new PromoteError(
+            'interrupted',
+            'INTERRUPTED',
+            `interrupted during the ${pct(weight)}% bake`,
+          );
+        }
+        const elapsed = clock() - started;
+        const endOfBake = elapsed >= bakeMs;
+        await analyse(
+          ctx,
+          progress,
+          spec,
+          weight,
+          endOfBake,
+          (bakeMs - elapsed) / 1000,
+          pendingSmoke,
+        );
+        pendingSmoke = undefined;
+        if (endOfBake) break;
+      }
+      delete progress.stepStartedAt;
+      await ctx.save();
+    }
+
+    await switchAlias(lambda, candidate).catch((error: Error) => {
+      throw new PromoteError('deploy_failed', 'ALIAS_NOT_VERIFIED', error.message);
+    });
+    ctx.journal.versions.after = candidate;
+    ctx.record.evidence.canary = {
+      steps: spec.steps.map((s) => `${pct(s.weight)}% for ${s.bakeSeconds} s`),
+      analyses: progress.analyses.length,
+    };
+    ctx.progress(`100%: alias ${ctx.plan.env.alias} → version ${candidate}`);
+  },
+};

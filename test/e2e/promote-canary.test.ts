@@ -1,0 +1,222 @@
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENVIRONMENTS } from '../../cli/plans/environments.js';
+import { loadSandboxKeys } from '../../sandbox/api/jwt.js';
+import { runTraffic } from '../../sandbox/api/traffic.js';
+import { freePort } from '../../sandbox/engines/local-engines.js';
+import { buildArtifact } from '../../scripts/build.js';
+
+/**
+ * `promote prod --canary` against the sandbox under synthetic traffic, bakes compressed to
+ * seconds (--bake-scale 0.01: 9 s at 10%, 18 s at 50%, analysis every second over 3 s):
+ * a healthy version goes 10 → 50 → 100; injected errors or slow creates are rolled back
+ * during the 10% bake on the right trigger; Ctrl-C in the 50% bake rolls back; a pause
+ * stops between weights and `promote resume` finishes.
+ */
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'promote.mjs');
+const prod = ENVIRONMENTS.prod;
+const FAST = ['--bake-scale', '0.015', '--analysis-window', '12'];
+
+describe('promote prod --canary (sandbox, compressed bakes)', () => {
+  let home: string;
+  let port: number;
+  let endpoint: string;
+  let apiUrl: string;
+  const artifacts: Record<string, string> = {};
+
+  const env = () => ({ PROMOTE_HOME: home, PROMOTE_SANDBOX_PORT: String(port), CI: 'true' });
+  const promote = (args: string[]) =>
+    execa(process.execPath, [BIN, ...args], { env: env(), reject: false, timeout: 240_000 });
+  const alias = async () =>
+    new LambdaClient({
+      endpoint,
+      region: prod.region,
+      credentials: { accessKeyId: 'sandbox-prod', secretAccessKey: 'sandbox' },
+    }).send(new GetAliasCommand({ FunctionName: prod.functionName, Name: 'live' }));
+  const fault = (version: string, extra: string[]) =>
+    promote(['sandbox', 'fault', '--env', 'prod', '--version', version, ...extra]);
+
+  /** Synthetic customers on the prod API while `work` runs. */
+  const underTraffic = async <T>(work: () => Promise<T>): Promise<T> => {
+    const keys = await loadSandboxKeys(join(home, 'sandbox', 'keys'));
+    const controller = new AbortController();
+    const traffic = runTraffic({
+      baseUrl: apiUrl,
+      rate: 30,
+      durationMs: 600_000,
+      customers: 20,
+      tokenFor: (customerId) => keys.mintToken({ env: 'prod', customerId }),
+      adminToken: () => keys.mintToken({ env: 'prod', admin: true }),
+      signal: controller.signal,
+      seed: 7,
+    });
+    try {
+      // A few seconds of steady traffic first, as production has before a deployment.
+      await new Promise((r) => setTimeout(r, 3_000));
+      return await work();
+    } finally {
+      controller.abort();
+      await traffic;
+    }
+  };
+
+  const canary = (artifact: string, extra: string[] = []) =>
+    promote([
+      'prod',
+      '--sandbox',
+      '--yes',
+      '--canary',
+      ...FAST,
+      '--artifact',
+      artifact,
+      '--json',
+      ...extra,
+    ]);
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'canary-e2e-'));
+    port = await freePort();
+    const up = await promote(['sandbox', 'up', '--port', String(port), '--json']);
+    expect(up.exitCode, up.stderr).toBe(0);
+    const state = JSON.parse(up.stdout);
+    endpoint = state.endpoint;
+    apiUrl = state.apiUrls.prod;
+    for (const name of ['healthy', 'errors', 'slow', 'interrupted', 'paused']) {
+      artifacts[name] = (
+        await buildArtifact({ release: `canary-${name}`, outDir: join(home, `build-${name}`) })
+      ).path;
+    }
+  });
+
+  afterAll(async () => {
+    await promote(['sandbox', 'down']);
+  });
+
+  it('a healthy version goes 10% → 50% → 100% and the alias ends on it', async () => {
+    // Act
+    const run = await underTraffic(() => canary(artifacts.healthy as string));
+
+    // Assess
+    expect(run.exitCode, JSON.stringify(JSON.parse(run.stdout).error ?? {}).slice(0, 1500)).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.version).toBe('2');
+    const weights = new Set(doc.run.canary.analyses.map((a: { weight: number }) => a.weight));
+    expect([...weights]).toEqual([0.1, 0.5]);
+    expect(doc.run.canary.analyses.every((a: { verdict: string }) => a.verdict !== 'fail')).toBe(
+      true,
+    );
+    const live = await alias();
+    expect(live.FunctionVersion).toBe('2');
+    expect(live.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+  });
+
+  it('20% injected errors are rolled back during the 10% bake on the error-rate trigger', async () => {
+    // Prepare: the next version (3) fails one call in five
+    await fault('3', ['--error-rate', '0.2']);
+
+    // Act
+    const run = await underTraffic(() => canary(artifacts.errors as string));
+    await fault('3', ['--clear']);
+
+    // Assess
+    expect(run.exitCode).toBe(5);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.error.code).toBe('CANARY_GATE_FAILED');
+    expect(doc.error.details.triggers).toContain('error-rate');
+    expect(doc.error.details.analysis.weight).toBe(0.1);
+    expect(doc.error.details.version).toBe('2');
+    const live = await alias();
+    expect(live.FunctionVersion).toBe('2');
+    expect(live.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+    const summary = await readFile(doc.error.details.reports.markdown, 'utf8');
+    expect(summary).toContain('error-rate');
+  });
+
+  it('slow creates (p95 > 3 s) are rolled back on the create-latency trigger', async () => {
+    // Prepare: version 4 answers POST /v1.0/orders after 3.5 s
+    await fault('4', ['--latency-ms', '3500', '--route', 'POST /v1.0/orders']);
+
+    // Act
+    const run = await underTraffic(() => canary(artifacts.slow as string));
+    await fault('4', ['--clear']);
+
+    // Assess
+    expect(run.exitCode).toBe(5);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.error.details.triggers).toContain('p95-create');
+    expect((await alias()).FunctionVersion).toBe('2');
+  });
+
+  it('Ctrl-C during the 50% bake rolls back and exits 130', async () => {
+    // Prepare
+    const child: ResultPromise = execa(
+      process.execPath,
+      [
+        BIN,
+        'prod',
+        '--sandbox',
+        '--yes',
+        '--canary',
+        ...FAST,
+        '--artifact',
+        artifacts.interrupted as string,
+      ],
+      { env: env(), reject: false, timeout: 240_000 },
+    );
+    const runs = join(home, 'runs', 'prod');
+
+    // Act: wait for the journal to show the 50% bake, then interrupt
+    const result = await underTraffic(async () => {
+      let baking50 = false;
+      for (let i = 0; i < 600 && !baking50; i += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        for (const file of (await readdir(runs).catch(() => [] as string[])).filter((f) =>
+          f.endsWith('.json'),
+        )) {
+          const journal = JSON.parse(await readFile(join(runs, file), 'utf8').catch(() => '{}'));
+          if (
+            journal.status === 'running' &&
+            journal.canary?.stepIndex === 1 &&
+            journal.canary.stepStartedAt
+          ) {
+            baking50 = true;
+          }
+        }
+      }
+      expect(baking50).toBe(true);
+      child.kill('SIGINT');
+      return child;
+    });
+
+    // Assess
+    expect(result.exitCode).toBe(130);
+    const live = await alias();
+    expect(live.FunctionVersion).toBe('2');
+    expect(live.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+  });
+
+  it('--pause-before 50 stops at 10%; promote resume prod finishes the rollout', async () => {
+    // Act
+    const paused = await underTraffic(() =>
+      canary(artifacts.paused as string, ['--pause-before', '50']),
+    );
+    const during = await alias();
+    const resumed = await underTraffic(() =>
+      promote(['resume', 'prod', '--sandbox', '--yes', ...FAST, '--json']),
+    );
+
+    // Assess
+    expect(paused.exitCode, paused.stderr.slice(-2000)).toBe(0);
+    expect(JSON.parse(paused.stdout).status).toBe('paused');
+    expect(during.FunctionVersion).toBe('2');
+    expect(during.RoutingConfig?.AdditionalVersionWeights).toEqual({ '6': 0.1 });
+    expect(resumed.exitCode, resumed.stderr.slice(-2000)).toBe(0);
+    expect(JSON.parse(resumed.stdout).version).toBe('6');
+    expect((await alias()).FunctionVersion).toBe('6');
+  });
+});
