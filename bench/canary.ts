@@ -8,7 +8,7 @@
  * the analysis interval (goal ≤ 1.3), over BENCH_RUNS runs (default 3).
  * Not a test: nothing here passes or fails.
  */
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -17,8 +17,9 @@ import { ENVIRONMENTS } from '../cli/plans/environments.js';
 import { loadSandboxKeys } from '../sandbox/api/jwt.js';
 import { runTraffic } from '../sandbox/api/traffic.js';
 import { control } from '../sandbox/control-client.js';
-import { freePort } from '../sandbox/engines/local-engines.js';
+import { freePortBlock } from '../sandbox/engines/local-engines.js';
 import { buildArtifact } from '../scripts/build.js';
+import { waitForJournal } from '../test/support/journal-watch.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const INTERVAL_S = Number(process.env.BENCH_INTERVAL ?? 2);
@@ -27,7 +28,7 @@ const prod = ENVIRONMENTS.prod;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const home = await mkdtemp(join(tmpdir(), 'bench-canary-'));
-const port = await freePort();
+const port = await freePortBlock(4);
 const env = {
   PROMOTE_HOME: home,
   PROMOTE_SANDBOX_PORT: String(port),
@@ -80,16 +81,11 @@ try {
     );
     // Wait for the 10% bake to start, let a few healthy analyses pass, then break it.
     const runs = join(home, 'runs', 'prod');
-    for (let baking = false; !baking; ) {
-      await sleep(100);
-      for (const file of (await readdir(runs).catch(() => [] as string[])).filter((f) =>
-        f.endsWith('.json'),
-      )) {
-        const j = JSON.parse(await readFile(join(runs, file), 'utf8').catch(() => '{}'));
-        if (j.status === 'running' && j.canary?.candidate === version && j.canary.stepStartedAt)
-          baking = true;
-      }
-    }
+    await waitForJournal(
+      runs,
+      (j) => j.status === 'running' && j.canary?.candidate === version && j.canary.stepStartedAt,
+      300_000,
+    );
     await sleep(2.5 * INTERVAL_S * 1000);
     const injected = performance.now();
     await control(up.endpoint, 'faults', {

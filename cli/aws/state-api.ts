@@ -37,6 +37,16 @@ export interface StateApi {
   query(pk: string, limit: number): Promise<StateItem[]>;
 }
 
+type Condition = { expression: string; values?: Record<string, unknown> };
+
+const conditionParams = (condition: Condition | undefined) =>
+  condition
+    ? {
+        ConditionExpression: condition.expression,
+        ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
+      }
+    : {};
+
 const conditional = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
 export const stateApi = (target: AwsTarget): StateApi => {
@@ -58,12 +68,7 @@ export const stateApi = (target: AwsTarget): StateApi => {
           new PutCommand({
             TableName,
             Item: item,
-            ...(condition
-              ? {
-                  ConditionExpression: condition.expression,
-                  ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
-                }
-              : {}),
+            ...conditionParams(condition),
           }),
         );
         return true;
@@ -78,12 +83,7 @@ export const stateApi = (target: AwsTarget): StateApi => {
           new DeleteCommand({
             TableName,
             Key: { pk, sk },
-            ...(condition
-              ? {
-                  ConditionExpression: condition.expression,
-                  ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
-                }
-              : {}),
+            ...conditionParams(condition),
           }),
         );
         return true;

@@ -60,29 +60,24 @@ const base = (name: EnvName) => {
   };
 };
 
+/** After the alias moved: the plan's Step 6 checks, then its smoke tests. */
+const RELEASE: readonly StepSpec[] = [
+  { kind: 'deploy' },
+  { kind: 'shift-all' },
+  { kind: 'verify' },
+  { kind: 'smoke' },
+];
+
 export const PLANS: Readonly<Record<EnvName, Plan>> = {
   dev: {
     ...base('dev'),
-    steps: [
-      { kind: 'preflight' },
-      { kind: 'deploy' },
-      { kind: 'shift-all' },
-      { kind: 'verify' },
-      { kind: 'smoke' },
-    ],
+    steps: [{ kind: 'preflight' }, ...RELEASE],
     requirePitr: false,
     strictGit: false,
   },
   sit: {
     ...base('sit'),
-    steps: [
-      { kind: 'preflight' },
-      { kind: 'approve', who: 'Tech Lead' },
-      { kind: 'deploy' },
-      { kind: 'shift-all' },
-      { kind: 'verify' },
-      { kind: 'smoke' },
-    ],
+    steps: [{ kind: 'preflight' }, { kind: 'approve', who: 'Tech Lead' }, ...RELEASE],
     requirePitr: false,
     strictGit: false,
   },
@@ -92,10 +87,7 @@ export const PLANS: Readonly<Record<EnvName, Plan>> = {
       { kind: 'preflight' },
       { kind: 'approve', who: 'Product Owner and stakeholders ("GO")' },
       { kind: 'backup' },
-      { kind: 'deploy' },
-      { kind: 'shift-all' },
-      { kind: 'verify' },
-      { kind: 'smoke' },
+      ...RELEASE,
     ],
     requireHealthyUpstream: 'sit',
     requirePitr: true,

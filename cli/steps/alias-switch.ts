@@ -1,5 +1,24 @@
 import type { LambdaApi } from '../aws/lambda-api.js';
 import { PromoteError } from '../errors.js';
+import type { StepContext } from './step-context.js';
+
+/**
+ * Where a shifting step starts from: the version deploy published, and the alias as it is
+ * now, whose version becomes the run's `versions.before` (what a rollback returns to).
+ */
+export const shiftStart = async (ctx: StepContext) => {
+  const candidate = ctx.journal.versions.candidate;
+  if (!candidate) {
+    throw new PromoteError(
+      'deploy_failed',
+      'NO_CANDIDATE',
+      'no version to shift to (deploy did not run)',
+    );
+  }
+  const alias = await ctx.apis.lambda.getAlias();
+  ctx.journal.versions.before ??= alias.version;
+  return { candidate, alias, stable: ctx.journal.versions.before };
+};
 
 /**
  * Points the alias at `version` with no extra weights, then reads it back: the plan's

@@ -4,7 +4,7 @@ import { PromoteError } from '../errors.js';
 import type { CanaryAnalysis, CanaryProgress } from '../journal/run-journal.js';
 import type { CanarySpec } from '../plans/canary-spec.js';
 import { runSmoke } from '../smoke/run-smoke.js';
-import { switchAlias } from './alias-switch.js';
+import { shiftStart, switchAlias } from './alias-switch.js';
 import { sleep } from './sleep.js';
 import type { StepContext, StepModule } from './step-context.js';
 
@@ -161,18 +161,8 @@ export const canary: StepModule<'canary'> = {
     `Canary ${plan.canary.steps.map((s) => `${pct(s.weight)}%`).join(' → ')} → 100% with CloudWatch gates`,
   async run(ctx) {
     const spec = ctx.options.canary ?? ctx.plan.canary;
-    const candidate = ctx.journal.versions.candidate;
-    if (!candidate) {
-      throw new PromoteError(
-        'deploy_failed',
-        'NO_CANDIDATE',
-        'no version to shift to (deploy did not run)',
-      );
-    }
+    const { candidate, stable } = await shiftStart(ctx);
     const { lambda } = ctx.apis;
-    const alias = await lambda.getAlias();
-    ctx.journal.versions.before ??= alias.version;
-    const stable = ctx.journal.versions.before;
     if (stable === candidate) {
       ctx.journal.versions.after = candidate;
       ctx.progress(`version ${candidate} is already live; nothing to shift`);

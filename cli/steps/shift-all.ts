@@ -1,5 +1,5 @@
 import { PromoteError } from '../errors.js';
-import { switchAlias } from './alias-switch.js';
+import { shiftStart, switchAlias } from './alias-switch.js';
 import type { StepModule } from './step-context.js';
 
 /** SIT/DEV: alias `live` → the new version in one move, verified by GetAlias. */
@@ -7,17 +7,8 @@ export const shiftAll: StepModule<'shift-all'> = {
   kind: 'shift-all',
   title: (_spec, plan) => `Shift alias ${plan.env.alias} → new version (100%)`,
   async run(ctx) {
-    const candidate = ctx.journal.versions.candidate;
-    if (!candidate) {
-      throw new PromoteError(
-        'deploy_failed',
-        'NO_CANDIDATE',
-        'no version to shift to (deploy did not run)',
-      );
-    }
+    const { candidate, alias } = await shiftStart(ctx);
     const { lambda } = ctx.apis;
-    const alias = await lambda.getAlias();
-    ctx.journal.versions.before ??= alias.version;
     if (alias.version === candidate && Object.keys(alias.weights).length === 0) {
       ctx.journal.versions.after = candidate;
       ctx.record.evidence.unchanged = true;

@@ -1,3 +1,4 @@
+import { sleep } from '../../cli/steps/sleep.js';
 import { LatencyRecorder, type LatencySummary } from './latency-recorder.js';
 import {
   createTrafficModel,
@@ -104,17 +105,6 @@ const resolveTokens = async (options: TrafficOptions): Promise<Map<string, strin
   const tokenFor = options.tokenFor;
   return new Map(await Promise.all(ids.map(async (id) => [id, await tokenFor(id)] as const)));
 };
-
-const sleep = (ms: number, signal: AbortSignal | undefined) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 const validate = (options: TrafficOptions) => {
   if (!(options.rate > 0) || !Number.isFinite(options.rate))

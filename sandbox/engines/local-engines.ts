@@ -22,6 +22,29 @@ export const freePort = (): Promise<number> =>
     });
   });
 
+const canBind = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+/**
+ * A base port whose next `count` ports are all free — the sandbox's gateway plus its three
+ * API fronts. Drawn from 20000–29999, below the kernel's ephemeral range, so engines and
+ * outgoing connections (which get ephemeral ports) cannot take them in the meantime.
+ */
+export const freePortBlock = async (count: number): Promise<number> => {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const base = 20_000 + Math.floor(Math.random() * (10_000 - count));
+    let ok = true;
+    for (let i = 0; i < count && ok; i += 1) ok = await canBind(base + i);
+    if (ok) return base;
+  }
+  throw new Error(`no block of ${count} free ports found in 20000-29999`);
+};
+
 const waitFor = async (
   what: string,
   probe: () => Promise<boolean>,

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../../cli/plans/environments.js';
 import { loadSandboxKeys } from '../../sandbox/api/jwt.js';
 import { runTraffic } from '../../sandbox/api/traffic.js';
-import { freePort } from '../../sandbox/engines/local-engines.js';
+import { freePortBlock } from '../../sandbox/engines/local-engines.js';
 import { buildArtifact } from '../../scripts/build.js';
+import { waitForJournal } from '../support/journal-watch.js';
 
 /**
  * `promote prod --canary` against the sandbox under synthetic traffic, bakes compressed to
@@ -80,7 +81,7 @@ describe('promote prod --canary (sandbox, compressed bakes)', () => {
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'canary-e2e-'));
-    port = await freePort();
+    port = await freePortBlock(4);
     const up = await promote(['sandbox', 'up', '--port', String(port), '--json']);
     expect(up.exitCode, up.stderr).toBe(0);
     const state = JSON.parse(up.stdout);
@@ -172,23 +173,11 @@ describe('promote prod --canary (sandbox, compressed bakes)', () => {
 
     // Act: wait for the journal to show the 50% bake, then interrupt
     const result = await underTraffic(async () => {
-      let baking50 = false;
-      for (let i = 0; i < 600 && !baking50; i += 1) {
-        await new Promise((r) => setTimeout(r, 100));
-        for (const file of (await readdir(runs).catch(() => [] as string[])).filter((f) =>
-          f.endsWith('.json'),
-        )) {
-          const journal = JSON.parse(await readFile(join(runs, file), 'utf8').catch(() => '{}'));
-          if (
-            journal.status === 'running' &&
-            journal.canary?.stepIndex === 1 &&
-            journal.canary.stepStartedAt
-          ) {
-            baking50 = true;
-          }
-        }
-      }
-      expect(baking50).toBe(true);
+      const baking50 = await waitForJournal(
+        runs,
+        (j) => j.status === 'running' && j.canary?.stepIndex === 1 && j.canary.stepStartedAt,
+      );
+      expect(baking50).toBeDefined();
       child.kill('SIGINT');
       return child;
     });

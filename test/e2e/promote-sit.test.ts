@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -10,8 +10,9 @@ import {
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../../cli/plans/environments.js';
-import { freePort } from '../../sandbox/engines/local-engines.js';
+import { freePortBlock } from '../../sandbox/engines/local-engines.js';
 import { buildArtifact } from '../../scripts/build.js';
+import { waitForJournal } from '../support/journal-watch.js';
 
 /**
  * `promote sit`, `rollback sit` and friends end to end, through the real bin against a
@@ -61,7 +62,7 @@ describe('promote sit against the sandbox (CLI end to end)', () => {
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'promote-e2e-'));
-    port = await freePort();
+    port = await freePortBlock(4);
     const up = await promote(['sandbox', 'up', '--port', String(port), '--json']);
     expect(up.exitCode).toBe(0);
     endpoint = JSON.parse(up.stdout).endpoint;
@@ -255,23 +256,17 @@ describe('promote sit against the sandbox (CLI end to end)', () => {
     );
 
     // Act: wait until the journal shows the alias moved, then interrupt.
-    const runs = join(home, 'runs', 'sit');
-    let moved = false;
-    for (let i = 0; i < 200 && !moved; i += 1) {
-      await new Promise((r) => setTimeout(r, 100));
-      for (const file of (await readdir(runs).catch(() => [] as string[])).filter((f) =>
-        f.endsWith('.json'),
-      )) {
-        const journal = JSON.parse(await readFile(join(runs, file), 'utf8').catch(() => '{}'));
-        if (journal.status === 'running' && journal.versions?.after === '4') moved = true;
-      }
-    }
+    const moved = await waitForJournal(
+      join(home, 'runs', 'sit'),
+      (j) => j.status === 'running' && j.versions?.after === '4',
+      20_000,
+    );
     child.kill('SIGINT');
     const result = await child;
     await fault('4', ['--clear']);
 
     // Assess
-    expect(moved).toBe(true);
+    expect(moved).toBeDefined();
     expect(result.exitCode).toBe(130);
     expect(`${result.stdout}${result.stderr}`).toContain(
       'rolled back: alias verified on version 1',
@@ -287,18 +282,12 @@ describe('promote sit against the sandbox (CLI end to end)', () => {
       [BIN, 'sit', '--sandbox', '--yes', '--artifact', artifacts.d as string],
       { env: env(), reject: false, timeout: 120_000 },
     );
-    const runs = join(home, 'runs', 'sit');
-    let crashedRun = '';
-    for (let i = 0; i < 200 && !crashedRun; i += 1) {
-      await new Promise((r) => setTimeout(r, 100));
-      for (const file of (await readdir(runs).catch(() => [] as string[])).filter((f) =>
-        f.endsWith('.json'),
-      )) {
-        const journal = JSON.parse(await readFile(join(runs, file), 'utf8').catch(() => '{}'));
-        if (journal.status === 'running' && journal.versions?.after === '5')
-          crashedRun = journal.runId;
-      }
-    }
+    const crashed = await waitForJournal(
+      join(home, 'runs', 'sit'),
+      (j) => j.status === 'running' && j.versions?.after === '5',
+      20_000,
+    );
+    const crashedRun = crashed?.runId ?? '';
     child.kill('SIGKILL');
     await child;
     await fault('5', ['--clear']);

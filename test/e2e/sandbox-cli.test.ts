@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../sandbox/engines/local-engines.js';
+import { freePortBlock } from '../../sandbox/engines/local-engines.js';
 
 /**
  * `promote sandbox …` as a user runs it: the real bin, a detached daemon, its state file,
@@ -25,7 +25,7 @@ describe('promote sandbox (CLI, detached daemon)', () => {
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'sandbox-cli-'));
-    port = await freePort();
+    port = await freePortBlock(4);
   });
 
   afterAll(async () => {
@@ -38,7 +38,7 @@ describe('promote sandbox (CLI, detached daemon)', () => {
     const second = await promote(['sandbox', 'up', '--port', String(port)]);
 
     // Assess
-    expect(first.exitCode).toBe(0);
+    expect(first.exitCode, first.stderr).toBe(0);
     const doc = JSON.parse(first.stdout);
     expect(doc.endpoint).toBe(`http://127.0.0.1:${port}`);
     expect(doc.apiUrls.sit).toBe(`http://127.0.0.1:${port + 2}`);
@@ -153,7 +153,8 @@ describe('promote sandbox (CLI, detached daemon)', () => {
 
     // Assess
     expect(logs.exitCode).toBe(0);
-    expect(logs.stdout).toContain('"service":"order-service"');
+    expect(logs.stdout).toContain('REPORT RequestId');
+    expect(logs.stdout).toContain('order-service');
     expect(logs.stdout).not.toMatch(/Bearer\s+ey/);
     expect(unknown.exitCode).toBe(2);
   });
@@ -178,7 +179,7 @@ describe('promote sandbox (CLI, detached daemon)', () => {
     // Act
     const run = await execa(
       process.execPath,
-      [BIN, 'sandbox', 'up', '--port', String(await freePort())],
+      [BIN, 'sandbox', 'up', '--port', String(await freePortBlock(4))],
       {
         env: { PROMOTE_HOME: otherHome, CI: 'true', PATH: bin },
         extendEnv: false,

@@ -1,11 +1,9 @@
 import { mkdtemp } from 'node:fs/promises';
 
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CloudWatchClient,
-  type CloudWatchServiceException,
+  type CloudWatchClient,
   DeleteDashboardsCommand,
   DescribeAlarmsCommand,
   GetDashboardCommand,
@@ -17,12 +15,15 @@ import {
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlarmStore } from '../../sandbox/cloudwatch/alarm-store.js';
-import { createCloudWatchHandler } from '../../sandbox/cloudwatch/cloudwatch-handler.js';
-import { DashboardStore } from '../../sandbox/cloudwatch/dashboard-store.js';
-import { MetricStore } from '../../sandbox/cloudwatch/metric-store.js';
-import { startGateway } from '../../sandbox/gateway/gateway-server.js';
-import { CredentialRegistry } from '../../sandbox/sts/credential-registry.js';
+import {
+  at,
+  BASE,
+  type CloudWatchHarness,
+  fileStores,
+  rejection,
+  SIT_ACCOUNT,
+  startCloudWatchHarness,
+} from './cloudwatch-harness.js';
 
 /**
  * Scoping and durability of the CloudWatch emulation: dashboards (per account), isolation
@@ -30,59 +31,7 @@ import { CredentialRegistry } from '../../sandbox/sts/credential-registry.js';
  * files, all through the real @aws-sdk/client-cloudwatch.
  */
 
-const BASE = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
-const at = (seconds: number) => new Date(BASE + seconds * 1000);
 const NS = 'Sandbox/Scope';
-const SIT_ACCOUNT = '815856636111';
-
-const rejection = async (promise: Promise<unknown>): Promise<CloudWatchServiceException> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as CloudWatchServiceException;
-  }
-  throw new Error('expected the call to fail');
-};
-
-interface Stores {
-  metrics: MetricStore;
-  alarms: AlarmStore;
-  dashboards: DashboardStore;
-}
-
-/** A gateway serving `monitoring` from these stores, and a client factory for it. */
-const serve = async (stores: Stores) => {
-  const gateway = await startGateway({
-    host: '127.0.0.1',
-    port: 0,
-    registry: new CredentialRegistry(),
-    handlers: { monitoring: createCloudWatchHandler(stores) },
-    fallback: async () => ({ status: 501 }),
-  });
-  const endpoint = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
-  const clients: CloudWatchClient[] = [];
-  return {
-    client: (accessKeyId: string, region = 'eu-west-1') => {
-      const client = new CloudWatchClient({
-        endpoint,
-        region,
-        credentials: { accessKeyId, secretAccessKey: 'sandbox' },
-        maxAttempts: 1,
-      });
-      clients.push(client);
-      return client;
-    },
-    close: async () => {
-      for (const c of clients) c.destroy();
-      await new Promise((resolve) => gateway.close(resolve));
-    },
-  };
-};
-
-const memoryStores = (): Stores => {
-  const metrics = new MetricStore();
-  return { metrics, alarms: new AlarmStore(metrics), dashboards: new DashboardStore() };
-};
 
 const latencyDatum = (Value: number) =>
   new PutMetricDataCommand({
@@ -118,12 +67,12 @@ const alarmOn = (AlarmName: string) =>
   });
 
 describe('CloudWatch dashboards, account/region isolation and persistence', () => {
-  let server: Awaited<ReturnType<typeof serve>>;
+  let server: CloudWatchHarness;
   let sit: CloudWatchClient;
   let prod: CloudWatchClient;
 
   beforeAll(async () => {
-    server = await serve(memoryStores());
+    server = await startCloudWatchHarness();
     sit = server.client('sandbox-sit');
     // Same region on purpose: only the account tells the two apart.
     prod = server.client('sandbox-prod');
@@ -224,16 +173,8 @@ describe('CloudWatch dashboards, account/region isolation and persistence', () =
   it('reopens stores on the same files with the previous metrics, alarms and dashboards', async () => {
     // Prepare
     const dir = await mkdtemp(join(tmpdir(), 'cloudwatch-persist-'));
-    const open = (): Stores => {
-      const metrics = new MetricStore(join(dir, 'metrics.jsonl'));
-      return {
-        metrics,
-        alarms: new AlarmStore(metrics, join(dir, 'alarms.json')),
-        dashboards: new DashboardStore(join(dir, 'dashboards.json')),
-      };
-    };
-    const first = open();
-    const before = await serve(first);
+    const first = fileStores(dir);
+    const before = await startCloudWatchHarness({ stores: first });
     const writer = before.client('sandbox-sit');
     await writer.send(latencyDatum(30));
     await writer.send(alarmOn('sit-persisted'));
@@ -244,8 +185,8 @@ describe('CloudWatch dashboards, account/region isolation and persistence', () =
     await before.close();
 
     // Act
-    const second = open();
-    const after = await serve(second);
+    const second = fileStores(dir);
+    const after = await startCloudWatchHarness({ stores: second });
     const reader = after.client('sandbox-sit');
     const data = await reader.send(latencyQuery);
     const described = await reader.send(

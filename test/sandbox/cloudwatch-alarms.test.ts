@@ -1,8 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
-  CloudWatchClient,
-  type CloudWatchServiceException,
+  type CloudWatchClient,
   DeleteAlarmsCommand,
   DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
@@ -14,12 +11,15 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlarmStore } from '../../sandbox/cloudwatch/alarm-store.js';
-import { createCloudWatchHandler } from '../../sandbox/cloudwatch/cloudwatch-handler.js';
-import { DashboardStore } from '../../sandbox/cloudwatch/dashboard-store.js';
-import { MetricStore } from '../../sandbox/cloudwatch/metric-store.js';
-import { startGateway } from '../../sandbox/gateway/gateway-server.js';
-import { CredentialRegistry } from '../../sandbox/sts/credential-registry.js';
+import type { AlarmStore } from '../../sandbox/cloudwatch/alarm-store.js';
+import {
+  at,
+  BASE,
+  type CloudWatchHarness,
+  rejection,
+  SIT_ACCOUNT,
+  startCloudWatchHarness,
+} from './cloudwatch-harness.js';
 
 /**
  * Metric alarms through the real @aws-sdk/client-cloudwatch: definition, the evaluation loop
@@ -28,22 +28,10 @@ import { CredentialRegistry } from '../../sandbox/sts/credential-registry.js';
  * each evaluation reads exactly one known period.
  */
 
-const BASE = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
-const at = (seconds: number) => new Date(BASE + seconds * 1000);
 const NS = 'Sandbox/Alarms';
-const SIT_ACCOUNT = '815856636111';
-
-const rejection = async (promise: Promise<unknown>): Promise<CloudWatchServiceException> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as CloudWatchServiceException;
-  }
-  throw new Error('expected the call to fail');
-};
 
 describe('CloudWatch alarms through the JS SDK', () => {
-  let gateway: Server;
+  let harness: CloudWatchHarness;
   let alarms: AlarmStore;
   let sit: CloudWatchClient;
 
@@ -68,33 +56,12 @@ describe('CloudWatch alarms through the JS SDK', () => {
     );
 
   beforeAll(async () => {
-    const metrics = new MetricStore();
-    alarms = new AlarmStore(metrics);
-    gateway = await startGateway({
-      host: '127.0.0.1',
-      port: 0,
-      registry: new CredentialRegistry(),
-      handlers: {
-        monitoring: createCloudWatchHandler({
-          metrics,
-          alarms,
-          dashboards: new DashboardStore(),
-        }),
-      },
-      fallback: async () => ({ status: 501 }),
-    });
-    sit = new CloudWatchClient({
-      endpoint: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`,
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'sandbox-sit', secretAccessKey: 'sandbox' },
-      maxAttempts: 1,
-    });
+    harness = await startCloudWatchHarness();
+    alarms = harness.stores.alarms;
+    sit = harness.client('sandbox-sit');
   });
 
-  afterAll(async () => {
-    sit.destroy();
-    await new Promise((resolve) => gateway.close(resolve));
-  });
+  afterAll(() => harness.close());
 
   it('moves INSUFFICIENT_DATA → ALARM → OK as evaluations read breaching, then healthy data', async () => {
     // Prepare

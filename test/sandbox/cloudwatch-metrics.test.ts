@@ -1,8 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
-  CloudWatchClient,
-  type CloudWatchServiceException,
+  type CloudWatchClient,
   GetMetricDataCommand,
   GetMetricStatisticsCommand,
   ListMetricsCommand,
@@ -10,12 +7,13 @@ import {
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlarmStore } from '../../sandbox/cloudwatch/alarm-store.js';
-import { createCloudWatchHandler } from '../../sandbox/cloudwatch/cloudwatch-handler.js';
-import { DashboardStore } from '../../sandbox/cloudwatch/dashboard-store.js';
-import { MetricStore } from '../../sandbox/cloudwatch/metric-store.js';
-import { startGateway } from '../../sandbox/gateway/gateway-server.js';
-import { CredentialRegistry } from '../../sandbox/sts/credential-registry.js';
+import {
+  at,
+  BASE,
+  type CloudWatchHarness,
+  rejection,
+  startCloudWatchHarness,
+} from './cloudwatch-harness.js';
 
 /**
  * PutMetricData → GetMetricData / GetMetricStatistics / ListMetrics through the real
@@ -24,21 +22,8 @@ import { CredentialRegistry } from '../../sandbox/sts/credential-registry.js';
  * cumulative count reaches ⌈NN/100 · N⌉.
  */
 
-/** Start of the previous hour: inside PutMetricData's two-week window, minute-aligned. */
-const BASE = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
-const at = (seconds: number) => new Date(BASE + seconds * 1000);
 const NS = 'Sandbox/Test';
 const oneToHundred = Array.from({ length: 100 }, (_, i) => i + 1);
-
-/** The error a command rejects with (fails the test if it resolves). */
-const rejection = async (promise: Promise<unknown>): Promise<CloudWatchServiceException> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error as CloudWatchServiceException;
-  }
-  throw new Error('expected the call to fail');
-};
 
 const stat = (
   Id: string,
@@ -60,7 +45,7 @@ const stat = (
 });
 
 describe('CloudWatch metrics through the JS SDK', () => {
-  let gateway: Server;
+  let harness: CloudWatchHarness;
   let endpoint: string;
   let sit: CloudWatchClient;
 
@@ -82,32 +67,12 @@ describe('CloudWatch metrics through the JS SDK', () => {
   };
 
   beforeAll(async () => {
-    const metrics = new MetricStore();
-    const handler = createCloudWatchHandler({
-      metrics,
-      alarms: new AlarmStore(metrics),
-      dashboards: new DashboardStore(),
-    });
-    gateway = await startGateway({
-      host: '127.0.0.1',
-      port: 0,
-      registry: new CredentialRegistry(),
-      handlers: { monitoring: handler },
-      fallback: async () => ({ status: 501 }),
-    });
-    endpoint = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
-    sit = new CloudWatchClient({
-      endpoint,
-      region: 'eu-west-1',
-      credentials: { accessKeyId: 'sandbox-sit', secretAccessKey: 'sandbox' },
-      maxAttempts: 1,
-    });
+    harness = await startCloudWatchHarness();
+    endpoint = harness.endpoint;
+    sit = harness.client('sandbox-sit');
   });
 
-  afterAll(async () => {
-    sit.destroy();
-    await new Promise((resolve) => gateway.close(resolve));
-  });
+  afterAll(() => harness.close());
 
   it('computes Average/Sum/SampleCount/p50/p95/p99 over 1 s and 60 s periods', async () => {
     // Prepare: 1..100 at second 0 and 50.5 at second 30, both high resolution.

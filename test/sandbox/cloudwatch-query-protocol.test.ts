@@ -1,19 +1,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlarmStore } from '../../sandbox/cloudwatch/alarm-store.js';
-import { createCloudWatchHandler } from '../../sandbox/cloudwatch/cloudwatch-handler.js';
-import { DashboardStore } from '../../sandbox/cloudwatch/dashboard-store.js';
-import { MetricStore } from '../../sandbox/cloudwatch/metric-store.js';
-import { startGateway } from '../../sandbox/gateway/gateway-server.js';
-import { CredentialRegistry } from '../../sandbox/sts/credential-registry.js';
+import type { AlarmStore } from '../../sandbox/cloudwatch/alarm-store.js';
+import { at, BASE, type CloudWatchHarness, startCloudWatchHarness } from './cloudwatch-harness.js';
 
 /**
  * CloudWatch's awsQuery protocol (form-encoded `Action=…`, XML answers). Current botocore
@@ -24,8 +18,7 @@ import { CredentialRegistry } from '../../sandbox/sts/credential-registry.js';
 
 const run = promisify(execFile);
 
-const BASE = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
-const iso = (seconds: number) => new Date(BASE + seconds * 1000).toISOString();
+const iso = (seconds: number) => at(seconds).toISOString();
 const NS = 'Sandbox/Query';
 const oneToHundred = Array.from({ length: 100 }, (_, i) => i + 1);
 
@@ -65,7 +58,7 @@ interface Observed {
 }
 
 describe('CloudWatch over awsQuery', () => {
-  let gateway: Server;
+  let harness: CloudWatchHarness;
   let endpoint: string;
   let alarms: AlarmStore;
   /** `query` or `json` for every request the handler received, in order. */
@@ -86,31 +79,16 @@ describe('CloudWatch over awsQuery', () => {
   };
 
   beforeAll(async () => {
-    const metrics = new MetricStore();
-    alarms = new AlarmStore(metrics);
-    const handler = createCloudWatchHandler({
-      metrics,
-      alarms,
-      dashboards: new DashboardStore(),
-    });
-    gateway = await startGateway({
-      host: '127.0.0.1',
-      port: 0,
-      registry: new CredentialRegistry(),
-      handlers: {
-        monitoring: (request) => {
-          protocols.push(request.headers['x-amz-target'] ? 'json' : 'query');
-          return handler(request);
-        },
+    harness = await startCloudWatchHarness({
+      onRequest: (request) => {
+        protocols.push(request.headers['x-amz-target'] ? 'json' : 'query');
       },
-      fallback: async () => ({ status: 501 }),
     });
-    endpoint = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+    endpoint = harness.endpoint;
+    alarms = harness.stores.alarms;
   });
 
-  afterAll(async () => {
-    await new Promise((resolve) => gateway.close(resolve));
-  });
+  afterAll(() => harness.close());
 
   /** The round trip with the aws CLI, its model forced to awsQuery. */
   const viaCli = async (cli: string): Promise<Observed> => {
