@@ -5,16 +5,19 @@
  *    through the gateway (SigV4, routing, alias resolution, worker hop), interleaved with the
  *    same handler called in-process; printed with their ratio.
  * 2. Sustained API throughput: the plan's 200 req/s for 60 s (BENCH_RATE, BENCH_SECONDS)
- *    of synthetic customers through the prod API front → Lambda runtime → DynamoDB Local.
+ *    of synthetic customers through the prod API front → Lambda runtime → DynamoDB Local,
+ *    against a sandbox daemon (its own process), as `promote sandbox traffic` would.
  * Not a test: nothing here passes or fails; the figures go into the closing note.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { execa } from 'execa';
 import { ENVIRONMENTS } from '../cli/plans/environments.js';
 import { loadSandboxKeys } from '../sandbox/api/jwt.js';
 import { runTraffic } from '../sandbox/api/traffic.js';
+import { freePortBlock } from '../sandbox/engines/local-engines.js';
 import { startSandbox } from '../sandbox/sandbox.js';
 import { summary } from './stats.js';
 
@@ -77,10 +80,30 @@ try {
   console.log(
     `invoke p95 via gateway ${g.p95.toFixed(2)} ms, runtime direct ${r.p95.toFixed(2)} ms (n=${N}); ratio ${(g.p95 / r.p95).toFixed(2)}`,
   );
+} finally {
+  await sandbox.stop();
+  await rm(home, { recursive: true, force: true });
+}
 
-  const keys = await loadSandboxKeys(sandbox.paths.keys);
+// Throughput as users meet it: the sandbox as its own daemon process (`promote sandbox
+// up`), the synthetic customers in this one.
+const daemonHome = await mkdtemp(join(tmpdir(), 'bench-sandbox-daemon-'));
+const port = await freePortBlock(4);
+const env = {
+  PROMOTE_HOME: daemonHome,
+  CI: 'true',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+const cli = (args: string[]) =>
+  execa(process.execPath, [join(import.meta.dirname, '..', 'bin', 'promote.mjs'), ...args], {
+    env,
+    reject: false,
+  });
+try {
+  const up = JSON.parse((await cli(['sandbox', 'up', '--port', String(port), '--json'])).stdout);
+  const keys = await loadSandboxKeys(join(daemonHome, 'sandbox', 'keys'));
   const traffic = await runTraffic({
-    baseUrl: sandbox.apiUrls.prod ?? '',
+    baseUrl: up.apiUrls.prod,
     rate: RATE,
     durationMs: SECONDS * 1000,
     customers: 50,
@@ -93,11 +116,11 @@ try {
     .map(([op, s]) => `${op} ${s.latency.p95} ms`)
     .join(', ');
   console.log(
-    `API: target ${RATE} req/s × ${SECONDS} s → sent ${traffic.sent}, achieved ${traffic.achievedRate.toFixed(1)} req/s, ` +
+    `API (daemon): target ${RATE} req/s × ${SECONDS} s → sent ${traffic.sent}, achieved ${traffic.achievedRate.toFixed(1)} req/s, ` +
       `errors ${traffic.errors}, dropped ${traffic.dropped}, unexpected ${traffic.unexpected}; statuses ${JSON.stringify(traffic.byStatus)}`,
   );
   console.log(`API p95 per operation: ${p95s}`);
 } finally {
-  await sandbox.stop();
-  await rm(home, { recursive: true, force: true });
+  await cli(['sandbox', 'down']);
+  await rm(daemonHome, { recursive: true, force: true });
 }

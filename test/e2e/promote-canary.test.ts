@@ -87,7 +87,7 @@ describe('promote prod --canary (sandbox, compressed bakes)', () => {
     const state = JSON.parse(up.stdout);
     endpoint = state.endpoint;
     apiUrl = state.apiUrls.prod;
-    for (const name of ['healthy', 'errors', 'slow', 'interrupted', 'paused']) {
+    for (const name of ['healthy', 'errors', 'slow', 'interrupted', 'paused', 'aborted']) {
       artifacts[name] = (
         await buildArtifact({ release: `canary-${name}`, outDir: join(home, `build-${name}`) })
       ).path;
@@ -207,5 +207,27 @@ describe('promote prod --canary (sandbox, compressed bakes)', () => {
     expect(resumed.exitCode, resumed.stderr.slice(-2000)).toBe(0);
     expect(JSON.parse(resumed.stdout).version).toBe('6');
     expect((await alias()).FunctionVersion).toBe('6');
+  });
+
+  it('a paused canary can be aborted: promote prod --resume --abort restores the stable version', async () => {
+    // Prepare: version 7 paused at 10%
+    const paused = await underTraffic(() =>
+      canary(artifacts.aborted as string, ['--pause-before', '50']),
+    );
+    const during = await alias();
+
+    // Act
+    const aborted = await promote(['prod', '--sandbox', '--resume', '--abort', '--json']);
+
+    // Assess
+    expect(paused.exitCode, paused.stderr.slice(-1000)).toBe(0);
+    expect(during.RoutingConfig?.AdditionalVersionWeights).toEqual({ '7': 0.1 });
+    expect(aborted.exitCode, aborted.stderr).toBe(0);
+    const doc = JSON.parse(aborted.stdout);
+    expect(doc.aborted).toBe(true);
+    expect(doc.run.status).toBe('rolled_back');
+    const live = await alias();
+    expect(live.FunctionVersion).toBe('6');
+    expect(live.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
   });
 });
