@@ -1,7 +1,7 @@
 /**
  * `npm run bench:canary` — how fast a bad canary is caught.
  *
- * Against a sandbox daemon under synthetic traffic (100 req/s on prod), runs
+ * Against a sandbox daemon under synthetic traffic (40 req/s on prod), runs
  * `promote prod --canary` with a 2 s analysis interval; a few seconds into the 10% bake it
  * injects a 50% error rate into the canary version, then measures the time from injection
  * until the alias is back on the stable version with no weights. Reported as a multiple of
@@ -11,6 +11,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { execa } from 'execa';
 import { ENVIRONMENTS } from '../cli/plans/environments.js';
@@ -42,11 +43,16 @@ const lambda = new LambdaClient({
   region: prod.region,
   credentials: { accessKeyId: 'sandbox-prod', secretAccessKey: 'sandbox' },
 });
+const cloudwatch = new CloudWatchClient({
+  endpoint: up.endpoint,
+  region: prod.region,
+  credentials: { accessKeyId: 'sandbox-prod', secretAccessKey: 'sandbox' },
+});
 const keys = await loadSandboxKeys(join(home, 'sandbox', 'keys'));
 const controller = new AbortController();
 const traffic = runTraffic({
   baseUrl: up.apiUrls.prod,
-  rate: 100,
+  rate: 40,
   durationMs: 3_600_000,
   customers: 20,
   tokenFor: (customerId) => keys.mintToken({ env: 'prod', customerId }),
@@ -81,11 +87,19 @@ try {
     );
     // Wait for the 10% bake to start, let a few healthy analyses pass, then break it.
     const runs = join(home, 'runs', 'prod');
-    await waitForJournal(
-      runs,
-      (j) => j.status === 'running' && j.canary?.candidate === version && j.canary.stepStartedAt,
-      300_000,
-    );
+    const baking = await Promise.race([
+      waitForJournal(
+        runs,
+        (j) => j.status === 'running' && j.canary?.candidate === version && j.canary.stepStartedAt,
+        300_000,
+      ),
+      child.then(() => undefined),
+    ]);
+    if (!baking) {
+      const early = await child;
+      console.log(`run ${run}: the canary ended before its bake (exit ${early.exitCode}); skipped`);
+      continue;
+    }
     await sleep(2.5 * INTERVAL_S * 1000);
     const injected = performance.now();
     await control(up.endpoint, 'faults', {
@@ -103,6 +117,13 @@ try {
     const result = await child;
     await control(up.endpoint, 'faults', { method: 'DELETE', body: { env: 'prod', version } });
     const ratio = detectedMs / (INTERVAL_S * 1000);
+    // The injected errors put the plan's error-rate alarm in ALARM for its 60 s period;
+    // the next run's preflight would (rightly) refuse to start until it clears.
+    for (let i = 0; i < 180; i += 1) {
+      const firing = await cloudwatch.send(new DescribeAlarmsCommand({ StateValue: 'ALARM' }));
+      if ((firing.MetricAlarms ?? []).length === 0) break;
+      await sleep(1_000);
+    }
     ratios.push(ratio);
     console.log(
       `run ${run}: fault → alias restored in ${(detectedMs / 1000).toFixed(2)} s = ${ratio.toFixed(2)} intervals (exit ${result.exitCode})`,
