@@ -1,4 +1,21 @@
+import { PLAN_THRESHOLDS } from '../canary/assess.js';
 import type { Plan } from './plans.js';
+
+const canaryLines = (plan: Plan): string[] => {
+  const c = plan.canary;
+  const t = PLAN_THRESHOLDS;
+  return [
+    'Canary (--canary, instead of shift-all):',
+    `  ${c.steps.map((s) => `${Math.round(s.weight * 100)}% for ${s.bakeSeconds / 60} min`).join(' → ')} → 100%; analysis every ${c.analysisIntervalSeconds} s over the last ${c.windowSeconds} s`,
+    '  the plan\'s AdditionalVersionWeights={"$LATEST"=0.1} is rejected by AWS (only published versions can be',
+    '  weighted): the new published version is weighted while FunctionVersion stays the stable one',
+    `  rollback triggers: error rate > ${t.maxErrorRatePct}%, p95 create > ${t.maxP95CreateMs} ms, p95 status > ${t.maxP95StatusMs} ms, DLQ > ${t.maxDlqDepth},`,
+    `    EventBridge failures > ${t.maxEventBridgeFailurePct}%, order processing failures > ${t.maxOrderProcessingFailurePct}%, throttles > ${t.maxThrottlesPerMinute}/min, DynamoDB throttles > ${t.maxDynamoThrottles},`,
+    '    any plan alarm in ALARM, critical smoke (create + process an order) failing at a step',
+    `  vs the stable version: Fisher exact (errors, +${t.minErrorRateDeltaPct} pt) and Mann-Whitney (duration, ×${t.minLatencyRatio}) at α ${t.significance}; at least ${t.minInvocations} canary invocations per window`,
+    '',
+  ];
+};
 
 /** `promote plan <env>`: every step and number of the plan, as readable text. */
 export const describePlan = (plan: Plan): string => {
@@ -29,6 +46,7 @@ export const describePlan = (plan: Plan): string => {
           '',
         ]
       : []),
+    ...(plan.env.name === 'prod' ? canaryLines(plan) : []),
     `SLA (plan § Critical Checks): p95 create < ${plan.sla.createP95Ms} ms, status < ${plan.sla.statusP95Ms} ms, read < ${plan.sla.readP95Ms} ms`,
     '',
     'Alarms (plan § Monitoring & Alerts):',

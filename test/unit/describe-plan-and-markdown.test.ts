@@ -6,6 +6,19 @@ import { renderRunMarkdown } from '../../cli/reports/markdown.js';
 import type { SmokeReport, SmokeTestResult } from '../../cli/smoke/run-smoke.js';
 
 describe('describePlan', () => {
+  it('prod: the canary steps, triggers and the $LATEST caveat; sit: no canary section', () => {
+    // Act
+    const prod = describePlan(PLANS.prod);
+    const sit = describePlan(PLANS.sit);
+
+    // Assess
+    expect(prod).toContain('10% for 15 min → 50% for 30 min → 100%');
+    expect(prod).toContain('"$LATEST"=0.1} is rejected by AWS');
+    expect(prod).toContain('error rate > 5%');
+    expect(prod).toContain('DLQ > 10');
+    expect(sit).not.toContain('Canary');
+  });
+
   it('names every prod alarm, the backup prefix and the SLA numbers', () => {
     // Prepare
     const plan = PLANS.prod;
