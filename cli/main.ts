@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { explainAwsError } from './aws/aws-errors.js';
 import { registerInspectCommands } from './commands/inspect.js';
 import { registerPromoteCommands } from './commands/promote.js';
 import { registerRollbackCommand } from './commands/rollback.js';
@@ -72,7 +73,8 @@ export const main = async (argv: readonly string[], invokedAs = 'promote'): Prom
   try {
     await program.parseAsync(args, { from: 'user' });
     return EXIT_CODES.ok;
-  } catch (error) {
+  } catch (raw) {
+    const error = explainAwsError(raw);
     if (error instanceof CommanderError) {
       // Help and version are not failures; commander already printed the usage error.
       return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;

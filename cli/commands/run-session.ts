@@ -82,6 +82,8 @@ export const writeReports = (
 /** The closing line every run prints: which version the environment is on now. */
 export const finalLine = (journal: RunJournal): string => {
   const on = journal.versions.after ?? journal.versions.before;
+  if (!on)
+    return `${journal.env}: nothing was changed (${journal.status.replace('_', ' ')}; run ${journal.runId})`;
   return `${journal.env} is on version ${on ?? 'unknown'} (${journal.status.replace('_', ' ')}; run ${journal.runId})`;
 };
 

@@ -1,4 +1,5 @@
 import { Listr } from 'listr2';
+import { explainAwsError } from '../aws/aws-errors.js';
 import type { LambdaApi } from '../aws/lambda-api.js';
 import type { AwsTarget } from '../aws/target.js';
 import { PromoteError } from '../errors.js';
@@ -30,7 +31,8 @@ export interface RunPlanInput {
   readonly signal: AbortSignal;
 }
 
-const errorOf = (error: unknown, signal: AbortSignal): PromoteError => {
+const errorOf = (raw: unknown, signal: AbortSignal): PromoteError => {
+  const error = explainAwsError(raw);
   if (error instanceof PromoteError) return error;
   if (signal.aborted) {
     return new PromoteError('interrupted', 'INTERRUPTED', 'interrupted (Ctrl-C / SIGTERM)');
