@@ -82,6 +82,7 @@ try {
         String(INTERVAL_S),
         '--artifact',
         artifact.path,
+        '--json',
       ],
       { env, reject: false },
     );
@@ -125,8 +126,15 @@ try {
       await sleep(1_000);
     }
     ratios.push(ratio);
+    const triggers = (() => {
+      try {
+        return JSON.parse(String(result.stdout)).error?.details?.triggers?.join(',') ?? 'none';
+      } catch {
+        return 'unknown';
+      }
+    })();
     console.log(
-      `run ${run}: fault → alias restored in ${(detectedMs / 1000).toFixed(2)} s = ${ratio.toFixed(2)} intervals (exit ${result.exitCode})`,
+      `run ${run}: fault → alias restored in ${(detectedMs / 1000).toFixed(2)} s = ${ratio.toFixed(2)} intervals (exit ${result.exitCode}, trigger ${triggers})`,
     );
   }
   const sorted = [...ratios].sort((a, b) => a - b);
