@@ -47,21 +47,33 @@ const warmUp = async (ctx: StepContext, candidate: string) => {
 };
 const pct = (weight: number) => Math.round(weight * 100);
 
-/** The plan's "critical functionality" check: create and process an order, through the alias. */
+/**
+ * The plan's "critical functionality" check: create and process an order, through the
+ * alias. A failure is confirmed by one immediate retry before it counts (Argo's
+ * consecutive-error idea): at a 10% weight a single call landing on a canary that fails
+ * now and then is noise, a repeat is a signal — and the metrics judge the rest.
+ */
 const criticalSmoke = async (ctx: StepContext) => {
   if (!ctx.options.smokeTokens) return undefined;
   const tokens = await ctx.options.smokeTokens();
-  const report = await runSmoke({
-    baseUrl: ctx.target.apiBaseUrl,
-    token: tokens.token,
-    ...(tokens.adminToken ? { adminToken: tokens.adminToken } : {}),
-    only: ['create', 'status'],
-    ...(ctx.options.fetch ? { fetch: ctx.options.fetch } : {}),
-  });
-  return {
-    ok: report.ok,
-    failed: report.tests.filter((t) => !t.ok).map((t) => `${t.title}: ${t.reason ?? t.status}`),
+  const once = async () => {
+    const report = await runSmoke({
+      baseUrl: ctx.target.apiBaseUrl,
+      token: tokens.token,
+      ...(tokens.adminToken ? { adminToken: tokens.adminToken } : {}),
+      only: ['create', 'status'],
+      ...(ctx.options.fetch ? { fetch: ctx.options.fetch } : {}),
+    });
+    return {
+      ok: report.ok,
+      failed: report.tests.filter((t) => !t.ok).map((t) => `${t.title}: ${t.reason ?? t.status}`),
+    };
   };
+  const first = await once();
+  if (first.ok) return first;
+  ctx.progress(`critical smoke failed (${first.failed.join('; ')}); retrying once to confirm`);
+  const second = await once();
+  return second.ok ? second : { ok: false, failed: [...first.failed, ...second.failed] };
 };
 
 const summaryLine = (weight: number, leftSeconds: number, a: Assessment, c: CanaryAnalysis) => {
