@@ -6,7 +6,6 @@ import { registerRollbackCommand } from './commands/rollback.js';
 import { registerSandboxCommands } from './commands/sandbox.js';
 import { registerSmokeCommand } from './commands/smoke.js';
 import { EXIT_CODES, PromoteError } from './errors.js';
-import { IoHost } from './io/io-host.js';
 
 /** Global flags every command accepts. */
 export interface GlobalFlags {
@@ -18,10 +17,6 @@ export interface GlobalFlags {
   verbose?: boolean;
   color?: boolean;
 }
-
-/** The host for a command, built from the merged global + command flags. */
-export const ioFor = (command: Command): IoHost =>
-  new IoHost(IoHost.optionsFrom(command.optsWithGlobals() as GlobalFlags));
 
 export const buildProgram = (): Command => {
   const program = new Command('promote')

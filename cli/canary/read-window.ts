@@ -1,10 +1,10 @@
+import { METRIC, METRICS_NAMESPACE, VERSION_DIMENSION } from '../../service/adapters/telemetry.js';
 import type { CloudWatchApi, MetricQuery, MetricResults } from '../aws/cloudwatch-api.js';
 import type { Environment } from '../plans/environments.js';
 import type { CanarySamples, VersionWindow } from './assess.js';
 
-/** The service's EMF dimensions (service/adapters/telemetry.ts). */
+/** The service name the function reports as (POWERTOOLS_SERVICE_NAME, see provisioning). */
 const SERVICE = 'order-service';
-const VERSION_DIMENSION = 'function_version';
 
 /** The smallest period CloudWatch accepts that is at least `seconds` (1, 5, 10, 20, 30, n×60). */
 export const validPeriod = (seconds: number): number => {
@@ -56,12 +56,12 @@ const versionQueries = (
     q('err', 'AWS/Lambda', 'Errors', lambda, 'Sum', samplePeriod),
     q('thr', 'AWS/Lambda', 'Throttles', lambda, 'Sum', samplePeriod),
     q('dur', 'AWS/Lambda', 'Duration', lambda, 'Average', samplePeriod),
-    q('p95create', 'OrderService', 'Latency', { ...service, operation: 'create' }, 'p95'),
-    q('p95status', 'OrderService', 'Latency', { ...service, operation: 'status' }, 'p95'),
-    q('ops', 'OrderService', 'OrderProcessingFailed', service, 'SampleCount', samplePeriod),
-    q('fail', 'OrderService', 'OrderProcessingFailed', service, 'Sum', samplePeriod),
-    q('pub', 'OrderService', 'EventsPublished', service, 'Sum', samplePeriod),
-    q('pubfail', 'OrderService', 'EventPublishFailed', service, 'Sum', samplePeriod),
+    q('p95create', METRICS_NAMESPACE, METRIC.latency, { ...service, operation: 'create' }, 'p95'),
+    q('p95status', METRICS_NAMESPACE, METRIC.latency, { ...service, operation: 'status' }, 'p95'),
+    q('ops', METRICS_NAMESPACE, METRIC.processingFailed, service, 'SampleCount', samplePeriod),
+    q('fail', METRICS_NAMESPACE, METRIC.processingFailed, service, 'Sum', samplePeriod),
+    q('pub', METRICS_NAMESPACE, METRIC.eventsPublished, service, 'Sum', samplePeriod),
+    q('pubfail', METRICS_NAMESPACE, METRIC.eventPublishFailed, service, 'Sum', samplePeriod),
   ];
 };
 

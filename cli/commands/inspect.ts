@@ -1,28 +1,16 @@
 import type { Command } from 'commander';
-import { PromoteError } from '../errors.js';
 import { gitFacts } from '../git-facts.js';
 import { EnvLock } from '../journal/env-lock.js';
 import { JournalStore } from '../journal/journal-store.js';
 import { newJournal } from '../journal/run-journal.js';
 import type { GlobalFlags } from '../main.js';
 import { describePlan } from '../plans/describe-plan.js';
-import { ENV_NAMES, type EnvName, isEnvName } from '../plans/environments.js';
+import { ENV_NAMES } from '../plans/environments.js';
 import { PLANS } from '../plans/plans.js';
 import { preflight } from '../steps/preflight.js';
+import { envArg } from './arg-parsers.js';
 import { connect } from './connect.js';
 import { ioOf } from './io-of.js';
-
-const envArg = (value: string): EnvName => {
-  if (!isEnvName(value)) {
-    throw new PromoteError(
-      'usage',
-      'UNKNOWN_ENV',
-      `unknown environment "${value}"`,
-      `one of ${ENV_NAMES.join(', ')}`,
-    );
-  }
-  return value;
-};
 
 /** `preflight`, `status`, `plan`, `history`: the read-only commands. */
 export const registerInspectCommands = (program: Command): void => {

@@ -12,6 +12,7 @@ import type { StepSpec } from '../plans/step-spec.js';
 import { restoreAlias } from '../runner/restore-alias.js';
 import { runPlan } from '../runner/run-plan.js';
 import { STEP_MODULES } from '../steps/registry.js';
+import { envArg } from './arg-parsers.js';
 import { actor, connect } from './connect.js';
 import { ioOf } from './io-of.js';
 import { finalLine, interruptible, withRun, writeReports } from './run-session.js';
@@ -306,14 +307,6 @@ Examples:
   )
     .addHelpText('after', '\nExamples:\n  $ promote resume prod\n  $ promote resume prod --abort')
     .action(async (value: string, _opts, command: Command) => {
-      if (!(ENV_NAMES as readonly string[]).includes(value)) {
-        throw new PromoteError(
-          'usage',
-          'UNKNOWN_ENV',
-          `unknown environment "${value}"`,
-          `one of ${ENV_NAMES.join(', ')}`,
-        );
-      }
-      await promote(value as EnvName, command, true);
+      await promote(envArg(value), command, true);
     });
 };

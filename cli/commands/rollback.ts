@@ -4,10 +4,11 @@ import { PromoteError } from '../errors.js';
 import { EnvLock } from '../journal/env-lock.js';
 import { JournalStore } from '../journal/journal-store.js';
 import { newJournal, type RunJournal } from '../journal/run-journal.js';
-import { ENV_NAMES, type EnvName, isEnvName } from '../plans/environments.js';
+import { ENV_NAMES, type EnvName } from '../plans/environments.js';
 import { PLANS } from '../plans/plans.js';
 import { runSmoke, smokeFailure } from '../smoke/run-smoke.js';
 import { switchAlias } from '../steps/alias-switch.js';
+import { envArg } from './arg-parsers.js';
 import { actor, connect } from './connect.js';
 import { ioOf } from './io-of.js';
 import { finalLine, withRun, writeReports } from './run-session.js';
@@ -162,16 +163,16 @@ const rollback = async (env: EnvName, command: Command): Promise<void> => {
     const failure = smokeFailure(report);
     journal.status = failure ? 'failed' : 'succeeded';
     if (failure) throw failure;
+    journal.finishedAt = new Date().toISOString();
     const files = writeReports(conn.home, journal);
     io.info('RUN_DONE', finalLine(journal));
     io.document({ ok: true, env, version: target.version, run: journal, reports: files });
   } catch (error) {
     if (journal.status === 'running') journal.status = 'failed';
     journal.finishedAt = new Date().toISOString();
-    await store.save(journal);
     throw withRun(error, journal, writeReports(conn.home, journal));
   } finally {
-    journal.finishedAt ??= new Date().toISOString();
+    // The one final save, whichever way the run ended.
     await store.save(journal).catch(() => undefined);
     await lock.release(journal.runId).catch(() => undefined);
   }
@@ -198,15 +199,7 @@ Examples:
   $ rollback prod --to v1.0.0-prod
   $ promote rollback sit --sandbox --to 1`,
     )
-    .action(async (envArg: string, _opts, command: Command) => {
-      if (!isEnvName(envArg)) {
-        throw new PromoteError(
-          'usage',
-          'UNKNOWN_ENV',
-          `unknown environment "${envArg}"`,
-          `one of ${ENV_NAMES.join(', ')}`,
-        );
-      }
-      await rollback(envArg, command);
+    .action(async (value: string, _opts, command: Command) => {
+      await rollback(envArg(value), command);
     });
 };

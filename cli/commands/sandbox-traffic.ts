@@ -1,40 +1,15 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { loadSandboxKeys } from '../../sandbox/api/jwt.js';
 import { runTraffic } from '../../sandbox/api/traffic.js';
 import type { SandboxState } from '../../sandbox/control-client.js';
 import { sandboxPaths } from '../../sandbox/paths.js';
 import { PromoteError } from '../errors.js';
-import type { IoHost } from '../io/io-host.js';
-import { ENV_NAMES, type EnvName, isEnvName } from '../plans/environments.js';
-
-const ioOf = async (command: Command): Promise<IoHost> =>
-  (await import('../main.js')).ioFor(command);
+import type { EnvName } from '../plans/environments.js';
+import { numberIn, parseDuration, parseEnv } from './arg-parsers.js';
+import { ioOf } from './io-of.js';
 
 const envOption = () =>
-  new Option('--env <env>', 'environment')
-    .argParser((value: string): EnvName => {
-      if (!isEnvName(value))
-        throw new InvalidArgumentError(`must be one of ${ENV_NAMES.join(', ')}`);
-      return value;
-    })
-    .makeOptionMandatory();
-
-const numberIn = (min: number, max: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max)
-    throw new InvalidArgumentError(`must be between ${min} and ${max}`);
-  return n;
-};
-
-/** `60s`, `2m`, `1500ms` or plain seconds → milliseconds (at most one hour). */
-export const parseDuration = (value: string): number => {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  if (!match) throw new InvalidArgumentError('use e.g. 60s, 2m or 1500ms');
-  const n = Number(match[1]);
-  const ms = match[2] === 'ms' ? n : match[2] === 'm' ? n * 60_000 : n * 1000;
-  if (ms <= 0 || ms > 3_600_000) throw new InvalidArgumentError('must be between 1ms and 1h');
-  return ms;
-};
+  new Option('--env <env>', 'environment').argParser(parseEnv).makeOptionMandatory();
 
 const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -57,7 +32,7 @@ Examples:
   $ curl -H "Authorization: Bearer $SIT_TOKEN" http://127.0.0.1:4568/v1.0/orders`,
     )
     .action(async (opts: { env: EnvName; customer: string; admin?: boolean }, command) => {
-      const io = await ioOf(command);
+      const io = ioOf(command);
       if (!CUSTOMER_ID.test(opts.customer)) {
         throw new PromoteError(
           'usage',
@@ -101,7 +76,7 @@ Example:
         opts: { env: EnvName; rate: number; duration: number; customers: number },
         command,
       ) => {
-        const io = await ioOf(command);
+        const io = ioOf(command);
         const state = await requireRunning();
         const baseUrl = state.apiUrls[opts.env];
         if (!baseUrl) {

@@ -5,12 +5,10 @@ import { sandboxSetupHint } from '../../sandbox/connection.js';
 import { control, findRunning, startDaemon, stopDaemon } from '../../sandbox/control-client.js';
 import { sandboxPaths } from '../../sandbox/paths.js';
 import { PromoteError } from '../errors.js';
-import type { IoHost } from '../io/io-host.js';
-import { ENV_NAMES, ENVIRONMENTS, type EnvName, isEnvName } from '../plans/environments.js';
+import { ENVIRONMENTS, type EnvName } from '../plans/environments.js';
+import { numberIn, parseEnv } from './arg-parsers.js';
+import { ioOf } from './io-of.js';
 import { registerTokenAndTraffic } from './sandbox-traffic.js';
-
-const ioOf = async (command: Command): Promise<IoHost> =>
-  (await import('../main.js')).ioFor(command);
 
 export const parsePort = (value: string): number => {
   const port = Number(value);
@@ -18,18 +16,6 @@ export const parsePort = (value: string): number => {
     throw new InvalidArgumentError('must be an integer between 1024 and 65530');
   }
   return port;
-};
-
-export const parseEnv = (value: string): EnvName => {
-  if (!isEnvName(value)) throw new InvalidArgumentError(`must be one of ${ENV_NAMES.join(', ')}`);
-  return value;
-};
-
-const parseRate = (min: number, max: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max)
-    throw new InvalidArgumentError(`must be between ${min} and ${max}`);
-  return n;
 };
 
 export const requireRunning = async () => {
@@ -73,7 +59,7 @@ Examples:
     )
     .option('--fresh', 'discard all sandbox state first')
     .action(async (opts: { port: number; fresh?: boolean }, command: Command) => {
-      const io = await ioOf(command);
+      const io = ioOf(command);
       const started = Date.now();
       const { state, alreadyRunning } = await startDaemon({
         port: opts.port,
@@ -99,7 +85,7 @@ Examples:
     .command('down')
     .description('stop the sandbox (state under .promote/sandbox is kept)')
     .action(async (_opts, command: Command) => {
-      const io = await ioOf(command);
+      const io = ioOf(command);
       const stopped = await stopDaemon();
       io.info('SANDBOX_DOWN', stopped ? 'sandbox stopped' : 'sandbox was not running');
       io.document({ ok: true, stopped });
@@ -109,7 +95,7 @@ Examples:
     .command('status')
     .description('is it running; endpoints; per environment: function versions, alias, alarms')
     .action(async (_opts, command: Command) => {
-      const io = await ioOf(command);
+      const io = ioOf(command);
       const state = await findRunning();
       if (!state) {
         io.info('SANDBOX_DOWN', 'sandbox is not running (start: npx promote sandbox up)');
@@ -129,7 +115,7 @@ Examples:
     .description('stop, discard all state, start fresh')
     .addOption(new Option('--port <port>', 'gateway port').default(4566).argParser(parsePort))
     .action(async (opts: { port: number }, command: Command) => {
-      const io = await ioOf(command);
+      const io = ioOf(command);
       await stopDaemon();
       rmSync(sandboxPaths().root, { recursive: true, force: true });
       const { state } = await startDaemon({ port: opts.port, fresh: true });
@@ -181,12 +167,12 @@ Examples:
     .requiredOption('--version <n>', 'function version number')
     .addOption(
       new Option('--error-rate <p>', 'share of invocations that fail, 0..1').argParser(
-        parseRate(0, 1),
+        numberIn(0, 1),
       ),
     )
     .addOption(
       new Option('--latency-ms <ms>', 'added latency per invocation').argParser(
-        parseRate(0, 900_000),
+        numberIn(0, 900_000),
       ),
     )
     .option('--route <route>', 'only requests matching, e.g. "POST /v1.0/orders"')
@@ -203,7 +189,7 @@ Examples:
         },
         command: Command,
       ) => {
-        const io = await ioOf(command);
+        const io = ioOf(command);
         if (!/^\d+$/.test(opts.version))
           throw new PromoteError('usage', 'BAD_VERSION', '--version must be a number');
         if (!opts.clear && opts.errorRate === undefined && opts.latencyMs === undefined) {

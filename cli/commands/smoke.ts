@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { PromoteError } from '../errors.js';
-import { ENV_NAMES, type EnvName, isEnvName } from '../plans/environments.js';
+import { ENV_NAMES, type EnvName } from '../plans/environments.js';
 import { toJUnit } from '../reports/junit.js';
 import { runSmoke, smokeFailure } from '../smoke/run-smoke.js';
 import { SMOKE_TEST_IDS } from '../smoke/smoke-suite.js';
+import { envArg } from './arg-parsers.js';
 import { connect } from './connect.js';
 import { ioOf } from './io-of.js';
 
@@ -44,15 +44,7 @@ Examples:
     .action(async (flags: SmokeFlags, command: Command) => {
       const io = ioOf(command);
       const all = command.optsWithGlobals() as SmokeFlags;
-      if (!isEnvName(flags.env)) {
-        throw new PromoteError(
-          'usage',
-          'UNKNOWN_ENV',
-          `unknown environment "${flags.env}"`,
-          `one of ${ENV_NAMES.join(', ')}`,
-        );
-      }
-      const env: EnvName = flags.env;
+      const env: EnvName = envArg(flags.env);
       const conn = await connect(env, all, io);
       const tokens = await conn.smokeTokens();
       const report = await runSmoke({

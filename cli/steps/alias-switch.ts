@@ -1,5 +1,5 @@
 import type { LambdaApi } from '../aws/lambda-api.js';
-import { PromoteError } from '../errors.js';
+import { type ExitReason, PromoteError } from '../errors.js';
 import type { StepContext } from './step-context.js';
 
 /**
@@ -20,18 +20,28 @@ export const shiftStart = async (ctx: StepContext) => {
   return { candidate, alias, stable: ctx.journal.versions.before };
 };
 
+const sameWeights = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) =>
+  Object.keys(a).length === Object.keys(b).length &&
+  Object.entries(b).every(([version, weight]) => a[version] === weight);
+
 /**
- * Points the alias at `version` with no extra weights, then reads it back: the plan's
- * "instant alias switch" with the verification the runbook leaves to memory.
+ * Points the alias at `version` with `weights` (none by default), then reads it back: the
+ * plan's "instant alias switch" with the verification the runbook leaves to memory. A
+ * read-back that differs fails with `reason` (a rollback's failure unless told otherwise).
  */
-export const switchAlias = async (lambda: LambdaApi, version: string): Promise<void> => {
-  await lambda.updateAlias(version, {});
+export const switchAlias = async (
+  lambda: LambdaApi,
+  version: string,
+  options: { weights?: Readonly<Record<string, number>>; reason?: ExitReason } = {},
+): Promise<void> => {
+  const weights = options.weights ?? {};
+  await lambda.updateAlias(version, weights);
   const after = await lambda.getAlias();
-  if (after.version !== version || Object.keys(after.weights).length > 0) {
+  if (after.version !== version || !sameWeights(after.weights, weights)) {
     throw new PromoteError(
-      'rollback_failed',
+      options.reason ?? 'rollback_failed',
       'ALIAS_NOT_VERIFIED',
-      `alias reads back as version ${after.version} with weights ${JSON.stringify(after.weights)}, expected ${version} with none`,
+      `alias reads back as version ${after.version} with weights ${JSON.stringify(after.weights)}, expected ${version} with ${Object.keys(weights).length ? JSON.stringify(weights) : 'none'}`,
     );
   }
 };

@@ -219,15 +219,10 @@ export const canary: StepModule<'canary'> = {
       }
       if (!resuming) {
         if (progress.stepIndex === 0) await warmUp(ctx, candidate);
-        await lambda.updateAlias(stable, { [candidate]: weight });
-        const check = await lambda.getAlias();
-        if (check.version !== stable || check.weights[candidate] !== weight) {
-          throw new PromoteError(
-            'deploy_failed',
-            'ALIAS_NOT_VERIFIED',
-            `alias reads back as ${check.version} ${JSON.stringify(check.weights)}, expected ${stable} + {${candidate}: ${weight}}`,
-          );
-        }
+        await switchAlias(lambda, stable, {
+          weights: { [candidate]: weight },
+          reason: 'deploy_failed',
+        });
         progress.stepStartedAt = (ctx.options.now?.() ?? new Date()).toISOString();
         await ctx.save();
         ctx.progress(`${pct(weight)}% of traffic on version ${candidate}`);

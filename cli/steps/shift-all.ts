@@ -1,4 +1,3 @@
-import { PromoteError } from '../errors.js';
 import { shiftStart, switchAlias } from './alias-switch.js';
 import type { StepModule } from './step-context.js';
 
@@ -18,13 +17,7 @@ export const shiftAll: StepModule<'shift-all'> = {
     // Armed before the call: if we die between UpdateAlias and the save, the rollback
     // still knows where to go back to.
     await ctx.save();
-    try {
-      await switchAlias(lambda, candidate);
-    } catch (error) {
-      throw error instanceof PromoteError
-        ? new PromoteError('deploy_failed', error.code, error.message)
-        : error;
-    }
+    await switchAlias(lambda, candidate, { reason: 'deploy_failed' });
     ctx.journal.versions.after = candidate;
     ctx.record.evidence.alias = { from: alias.version, to: candidate };
     ctx.progress(`alias ${ctx.plan.env.alias}: ${alias.version} → ${candidate}`);
