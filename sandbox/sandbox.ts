@@ -1,11 +1,11 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENV_NAMES, ENVIRONMENTS, type EnvName } from '../cli/plans/environments.js';
 import { buildArtifact } from '../scripts/build.js';
 import { type ApiFront, startApiFront } from './api/front.js';
 import { loadSandboxKeys } from './api/jwt.js';
+import { startBackgroundLoops } from './background-loops.js';
 import { AlarmStore } from './cloudwatch/alarm-store.js';
 import { createCloudWatchHandler } from './cloudwatch/cloudwatch-handler.js';
 import { DashboardStore } from './cloudwatch/dashboard-store.js';
@@ -28,7 +28,6 @@ import { CodeStore } from './lambda/code-store.js';
 import { FaultRegistry } from './lambda/fault-registry.js';
 import { createLambdaHandler } from './lambda/lambda-handler.js';
 import { LambdaRuntime } from './lambda/lambda-runtime.js';
-import { motoClient } from './moto/clients.js';
 import { MotoForwarder } from './moto/moto-forwarder.js';
 import { type SandboxPaths, sandboxPaths } from './paths.js';
 import { type ProvisionResult, provisionEnvironment } from './provision.js';
@@ -350,60 +349,4 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
     await stop();
     throw error;
   }
-};
-
-/**
- * What CloudWatch does on its own every minute, compressed to every `tickMs`: sample each
- * DLQ's visible-message count into AWS/SQS, then evaluate every alarm.
- */
-const startBackgroundLoops = (options: {
-  envs: readonly EnvName[];
-  motoEndpoint: string;
-  metrics: MetricStore;
-  alarms: AlarmStore;
-  log: (line: string) => void;
-  tickMs: number;
-}): NodeJS.Timeout => {
-  let busy = false;
-  const sampleDlqs = async () => {
-    for (const name of options.envs) {
-      const env = ENVIRONMENTS[name];
-      const sqs = motoClient(SQSClient, options.motoEndpoint, env.account, env.region);
-      const url = await sqs.send(new GetQueueUrlCommand({ QueueName: env.dlq }));
-      const attributes = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: url.QueueUrl,
-          AttributeNames: ['ApproximateNumberOfMessages'],
-        }),
-      );
-      options.metrics.put([
-        {
-          account: env.account,
-          region: env.region,
-          namespace: 'AWS/SQS',
-          metricName: 'ApproximateNumberOfMessagesVisible',
-          dimensions: { QueueName: env.dlq },
-          timestamp: Date.now(),
-          values: [Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0)],
-          unit: 'Count',
-        },
-      ]);
-    }
-  };
-  const timer = setInterval(async () => {
-    if (busy) return;
-    busy = true;
-    try {
-      await sampleDlqs().catch((error) => options.log(`DLQ sampling: ${error.message}`));
-      for (const change of options.alarms.evaluateAlarms(Date.now())) {
-        options.log(
-          `alarm ${change.alarmName} (${change.account}): ${change.oldState} → ${change.newState}: ${change.reason}`,
-        );
-      }
-    } finally {
-      busy = false;
-    }
-  }, options.tickMs);
-  timer.unref();
-  return timer;
 };
