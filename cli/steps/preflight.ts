@@ -120,8 +120,14 @@ const infrastructureChecks = async (ctx: StepContext): Promise<Check[]> => {
     exists('alarms', async () => {
       const firing = await infra.alarmsInAlarm();
       ctx.record.evidence.alarmsInAlarm = firing.map((a) => a.name);
-      return firing.length
-        ? `in ALARM: ${firing.map((a) => a.name).join(', ')} — resolve before promoting`
+      // --allow-alarm: a known alarm the release is meant to fix must not block it either.
+      const allowed = new Set((ctx.options.allowAlarms ?? []).map((a) => a.name));
+      const blocking = firing.filter((a) => !allowed.has(a.name));
+      for (const a of firing.filter((f) => allowed.has(f.name))) {
+        ctx.io.warn('ALARM_ALLOWED', `${a.name} is in ALARM, allowed by --allow-alarm`);
+      }
+      return blocking.length
+        ? `in ALARM: ${blocking.map((a) => a.name).join(', ')} — resolve before promoting (or --allow-alarm <name> --reason …)`
         : undefined;
     }),
   ]);

@@ -309,6 +309,35 @@ describe('preflight: infrastructure checklist', () => {
     expect(failed[0]?.blocking).toBe(true);
   });
 
+  it('does not block on an alarm allowed with --allow-alarm, and still blocks on others', async () => {
+    // Prepare
+    allPresent('sit');
+    const alarm = (name: string) => ({ AlarmName: name, StateValue: 'ALARM' as const });
+    cloudwatch.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [alarm(`${sit.functionName}-high-duration-read`)],
+    });
+    const allowed = stepContext({
+      env: 'sit',
+      options: {
+        allowAlarms: [{ name: `${sit.functionName}-high-duration-read`, reason: 'INC-42' }],
+      },
+    });
+    const otherAllowed = stepContext({
+      env: 'sit',
+      options: { allowAlarms: [{ name: `${sit.functionName}-throttling`, reason: 'INC-43' }] },
+    });
+
+    // Act
+    await preflight.run(allowed, { kind: 'preflight' });
+    const error = await blockedBy(preflight.run(otherAllowed, { kind: 'preflight' }));
+
+    // Assess
+    expect(allowed.record.evidence.alarmsInAlarm).toEqual([
+      `${sit.functionName}-high-duration-read`,
+    ]);
+    expect(error.message).toContain(`${sit.functionName}-high-duration-read`);
+  });
+
   it('blocks on an unexpected error of a probe and names the error', async () => {
     // Prepare
     allPresent('sit');
