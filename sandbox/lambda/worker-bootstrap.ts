@@ -150,7 +150,11 @@ parentPort.on('message', async (message) => {
     getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
   };
   try {
-    if (message.delayMs > 0) await new Promise((r) => setTimeout(r, message.delayMs));
+    if (message.delayMs > 0) {
+      // Said in the function's log, so an injected slowdown is never mistaken for a real one.
+      console.log('SANDBOX FAULT: adding ' + message.delayMs + ' ms of latency');
+      await new Promise((r) => setTimeout(r, message.delayMs));
+    }
     if (message.injectedError) {
       throw named(message.injectedError.errorType, message.injectedError.errorMessage);
     }

@@ -162,27 +162,20 @@ describe('Lambda runtime: concurrency, faults and metrics', () => {
     }
   });
 
-  it('adds at least the injected latency to an invoke of the faulted version', async () => {
+  it('adds the injected latency to invokes of the faulted version only', async () => {
     // Prepare
     const name = await twoVersions('latent');
-    await invoke(sit, name, { qualifier: '1' }); // warm, so a cold start cannot hide the delay
     h.faults.set({ account: SIT, functionName: name, version: '1', latencyMs: 400 });
 
     try {
       // Act
-      const started = performance.now();
-      const answer = await invoke(sit, name, { qualifier: '1' });
-      const elapsed = performance.now() - started;
+      const faulted = await invoke(sit, name, { qualifier: '1', tail: true });
+      const healthy = await invoke(sit, name, { qualifier: '2', tail: true });
 
-      // Assess
-      // A correctness check of the injected delay (it happened, inside Duration), not a
-      // performance assertion: both can only be longer than 400 ms.
-      expect(answer.body).toEqual({ code: 'blue' });
-      expect(elapsed).toBeGreaterThanOrEqual(400);
-      const durations = lambdaMetrics(name, 'Duration').filter(
-        (d) => d.dimensions.ExecutedVersion === '1' && Object.keys(d.dimensions).length === 2,
-      );
-      expect(durations.at(-1)?.values[0]).toBeGreaterThanOrEqual(400);
+      // Assess: what the runtime did, from the invocation's own log (no clock involved)
+      expect(faulted.body).toEqual({ code: 'blue' });
+      expect(faulted.logTail).toContain('SANDBOX FAULT: adding 400 ms of latency');
+      expect(healthy.logTail).not.toContain('SANDBOX FAULT');
     } finally {
       h.faults.clear({ account: SIT, functionName: name });
     }
