@@ -14,6 +14,12 @@ export const EXIT_CODES = {
   sandbox_unavailable: 8,
   smoke_failed: 9,
   deploy_failed: 10,
+  /** An AWS endpoint (or the sandbox) could not be reached: network, VPN, DNS, timeout. */
+  aws_unreachable: 11,
+  /** AWS throttled the calls past the SDK's own retries. */
+  aws_throttled: 12,
+  /** The credentials are valid but not allowed to do something the plan needs. */
+  access_denied: 13,
   interrupted: 130,
 } as const;
 
@@ -35,8 +41,10 @@ export class PromoteError extends Error {
     /** What the user can do about it. */
     readonly hint?: string,
     readonly details?: Record<string, unknown>,
+    /** The underlying failure (an SDK error…), kept for `--verbose`. */
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 
   get exitCode(): number {

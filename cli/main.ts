@@ -49,7 +49,8 @@ Examples:
 
 Exit codes: 0 ok · 1 internal · 2 usage · 3 preflight blocked · 4 approval declined ·
 5 gate failed, rolled back · 6 rollback failed · 7 lock held · 8 sandbox unavailable ·
-9 smoke failed · 10 deploy failed · 130 interrupted`,
+9 smoke failed · 10 deploy failed · 11 AWS unreachable · 12 throttled ·
+13 access denied · 130 interrupted`,
   );
   return program;
 };
@@ -84,10 +85,14 @@ export const main = async (argv: readonly string[], invokedAs = 'promote'): Prom
       } else {
         process.stderr.write(`✖ ${error.message} [${error.code}]\n`);
         if (error.hint) process.stderr.write(`  → ${error.hint}\n`);
+        if (verbose && error.cause) process.stderr.write(`  caused by: ${String(error.cause)}\n`);
       }
       return error.exitCode;
     }
     process.stderr.write(`✖ internal error: ${(error as Error).message}\n`);
+    if (verbose && (error as Error).cause) {
+      process.stderr.write(`  caused by: ${String((error as Error).cause)}\n`);
+    }
     if (verbose) process.stderr.write(`${(error as Error).stack}\n`);
     else process.stderr.write('  → re-run with --verbose for details\n');
     return EXIT_CODES.internal;

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { gitFacts } from '../git-facts.js';
+import type { IoHost } from '../io/io-host.js';
 import { EnvLock } from '../journal/env-lock.js';
-import { JournalStore } from '../journal/journal-store.js';
-import { newJournal } from '../journal/run-journal.js';
+import { type JournalScan, JournalStore } from '../journal/journal-store.js';
+import { newJournal, type RunJournal } from '../journal/run-journal.js';
 import type { GlobalFlags } from '../main.js';
 import { describePlan } from '../plans/describe-plan.js';
 import { ENV_NAMES } from '../plans/environments.js';
@@ -11,6 +12,42 @@ import { preflight } from '../steps/preflight.js';
 import { envArg } from './arg-parsers.js';
 import { connect } from './connect.js';
 import { ioOf } from './io-of.js';
+
+/** One run, one line: what it did, how it ended, and anything its journal copies disagree on. */
+const runLine = (r: RunJournal): string =>
+  [
+    `${r.runId}  ${r.command.padEnd(8)} ${r.status.padEnd(15)} ${r.versions.before ?? '?'} → ${r.versions.after ?? '?'}  ${r.actor}`,
+    r.error ? `[${r.error.code}]` : '',
+    r.reason ? `"${r.reason}"` : '',
+    r.supersededBy ? `superseded${r.supersededBy.runId ? ` by ${r.supersededBy.runId}` : ''}` : '',
+    r.interruption ? `finish with: ${r.interruption.finishWith[0]}` : '',
+    r.remoteStale
+      ? `state-table copy behind (seq ${r.remoteStale.seq}: ${r.remoteStale.error})`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('  ');
+
+const problemsOf = (scan: JournalScan) => ({
+  divergent: scan.divergent,
+  unreadable: scan.unreadable,
+  ...(scan.remoteError ? { remoteError: scan.remoteError } : {}),
+});
+
+/** Journal copies that disagree or cannot be read are shown, never skipped. */
+const reportScanProblems = (io: IoHost, scan: JournalScan) => {
+  for (const d of scan.divergent) {
+    io.warn(
+      'JOURNAL_DIVERGED',
+      `run ${d.runId}: local copy seq ${d.localSeq}, state table seq ${d.remoteSeq} — showing the ${d.newer} one`,
+    );
+  }
+  for (const u of scan.unreadable)
+    io.warn('JOURNAL_UNREADABLE', `cannot read ${u.where}: ${u.error}`);
+  if (scan.remoteError) {
+    io.warn('JOURNAL_REMOTE', `state table unreadable (${scan.remoteError}); local journals only`);
+  }
+};
 
 /** `preflight`, `status`, `plan`, `history`: the read-only commands. */
 export const registerInspectCommands = (program: Command): void => {
@@ -98,13 +135,14 @@ export const registerInspectCommands = (program: Command): void => {
       const io = ioOf(command);
       const env = envArg(value);
       const conn = await connect(env, command.optsWithGlobals() as GlobalFlags, io);
-      const [alias, versions, alarms, runs, holder] = await Promise.all([
+      const [alias, versions, alarms, scan, holder] = await Promise.all([
         conn.apis.lambda.getAlias(),
         conn.apis.lambda.listVersions(),
         conn.apis.infra.alarmsInAlarm(),
-        new JournalStore(conn.home, conn.state).list(env, 5),
+        new JournalStore(conn.home, conn.state).scan(env, 5),
         new EnvLock(conn.state, env).holder(),
       ]);
+      const runs = scan.runs;
       const weights = Object.entries(alias.weights)
         .map(([v, w]) => `${v}=${(w * 100).toFixed(0)}%`)
         .join(', ');
@@ -122,15 +160,12 @@ export const registerInspectCommands = (program: Command): void => {
       );
       io.result(
         holder
-          ? `lock: held by ${holder.actor}@${holder.host} (${holder.command}, since ${holder.since})`
+          ? `lock: held by run ${holder.runId} — ${holder.actor}@${holder.host}${holder.pid ? ` pid ${holder.pid}` : ''} (${holder.command}, since ${holder.since})`
           : 'lock: free',
       );
       io.result('last runs:');
-      for (const r of runs) {
-        io.result(
-          `  ${r.runId}  ${r.command.padEnd(8)} ${r.status.padEnd(15)} ${r.versions.before ?? '?'} → ${r.versions.after ?? '?'}  ${r.actor}`,
-        );
-      }
+      for (const r of runs) io.result(`  ${runLine(r)}`);
+      reportScanProblems(io, scan);
       io.document({
         ok: true,
         env,
@@ -139,6 +174,7 @@ export const registerInspectCommands = (program: Command): void => {
         alarmsInAlarm: alarms,
         lock: holder ?? null,
         runs: runs.map(({ steps: _s, ...rest }) => rest),
+        journalProblems: problemsOf(scan),
       });
     });
 
@@ -153,13 +189,11 @@ export const registerInspectCommands = (program: Command): void => {
       const env = envArg(value);
       const conn = await connect(env, command.optsWithGlobals() as GlobalFlags, io);
       const limit = Math.max(1, Math.min(200, Number(opts.limit) || 20));
-      const runs = await new JournalStore(conn.home, conn.state).list(env, limit);
+      const scan = await new JournalStore(conn.home, conn.state).scan(env, limit);
+      const runs = scan.runs;
       if (runs.length === 0) io.result(`no runs of ${env} yet`);
-      for (const r of runs) {
-        io.result(
-          `${r.runId}  ${r.command.padEnd(8)} ${r.status.padEnd(15)} ${r.versions.before ?? '?'} → ${r.versions.after ?? '?'}  ${r.actor}${r.error ? `  [${r.error.code}]` : ''}${r.reason ? `  "${r.reason}"` : ''}`,
-        );
-      }
-      io.document({ ok: true, env, runs });
+      for (const r of runs) io.result(runLine(r));
+      reportScanProblems(io, scan);
+      io.document({ ok: true, env, runs, journalProblems: problemsOf(scan) });
     });
 };

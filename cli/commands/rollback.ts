@@ -4,6 +4,7 @@ import { PromoteError } from '../errors.js';
 import { EnvLock } from '../journal/env-lock.js';
 import { JournalStore } from '../journal/journal-store.js';
 import { newJournal, type RunJournal } from '../journal/run-journal.js';
+import { supersedeEarlier } from '../journal/supersede.js';
 import { ENV_NAMES, type EnvName } from '../plans/environments.js';
 import { PLANS } from '../plans/plans.js';
 import { runSmoke, smokeFailure } from '../smoke/run-smoke.js';
@@ -99,11 +100,24 @@ const rollback = async (env: EnvName, command: Command): Promise<void> => {
     alias.version,
     await store.list(env, 50),
   );
+  // An emergency rollback does not wait for a smoke token: without one it rolls back, says
+  // the read-only smoke was skipped and why, and exits by what happened to the alias.
+  const tokens = await conn.smokeTokens().catch((error: unknown) => {
+    if (error instanceof PromoteError && error.code === 'SMOKE_NO_TOKEN') return error;
+    throw error;
+  });
+  if (tokens instanceof PromoteError) {
+    io.warn(
+      'SMOKE_WILL_BE_SKIPPED',
+      `${tokens.message}: the read-only smoke check after the switch will be skipped`,
+    );
+  }
   const journal = newJournal({
     env,
     command: 'rollback',
     actor: actor(),
     sandbox: conn.target.sandbox,
+    region: PLANS[env].env.region,
     reason: flags.reason ?? 'not given',
     steps: [
       {
@@ -116,8 +130,16 @@ const rollback = async (env: EnvName, command: Command): Promise<void> => {
   journal.versions.before = alias.version;
   journal.versions.candidate = target.version;
   const lock = new EnvLock(conn.state, env);
-  if (flags.forceUnlock) await lock.forceUnlock();
+  if (flags.forceUnlock) {
+    const held = await lock.forceUnlock();
+    if (held) io.warn('FORCE_UNLOCK', `removed ${env} lock of run ${held.runId} (${held.command})`);
+  }
   await lock.acquire({ runId: journal.runId, actor: journal.actor, command: `rollback ${env}` });
+  journal.lockedAt = new Date().toISOString();
+  // A promote left unfinished must never be resumed over this rollback.
+  for (const run of await supersedeEarlier(store, journal, `rollback run ${journal.runId}`)) {
+    io.warn('RUN_SUPERSEDED', `unfinished run ${run.runId} is superseded by this rollback`);
+  }
   const [switchStep, smokeStep] = journal.steps as [RunJournal['steps'][0], RunJournal['steps'][0]];
   try {
     await store.save(journal);
@@ -150,8 +172,25 @@ const rollback = async (env: EnvName, command: Command): Promise<void> => {
     io.info('ROLLED_BACK', `${env}: alias ${alias.version} → ${target.version}, verified`);
     await store.save(journal);
 
+    if (tokens instanceof PromoteError) {
+      smokeStep.state = 'skipped';
+      smokeStep.evidence = { skipped: tokens.message, hint: tokens.hint };
+      journal.status = 'succeeded';
+      journal.finishedAt = new Date().toISOString();
+      const files = writeReports(conn.home, journal);
+      io.warn('SMOKE_SKIPPED', `read-only smoke skipped: ${tokens.message} (${tokens.hint ?? ''})`);
+      io.info('RUN_DONE', finalLine(journal));
+      io.document({
+        ok: true,
+        env,
+        version: target.version,
+        smoke: 'skipped',
+        run: journal,
+        reports: files,
+      });
+      return;
+    }
     smokeStep.state = 'running';
-    const tokens = await conn.smokeTokens();
     const report = await runSmoke({
       baseUrl: conn.target.apiBaseUrl,
       token: tokens.token,

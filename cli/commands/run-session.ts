@@ -7,13 +7,19 @@ import { toJUnit } from '../reports/junit.js';
 import { renderRunMarkdown } from '../reports/markdown.js';
 import type { SmokeReport } from '../smoke/run-smoke.js';
 
+/** The second Ctrl-C's last words may take this long before the process leaves anyway. */
+const LAST_WORDS_DEADLINE_MS = 6_000;
+
 /**
- * Ctrl-C / SIGTERM for a run: the first aborts (the runner then rolls back and exits),
- * a second one warns and leaves at once — saying the environment may be mid-change.
+ * Ctrl-C / SIGTERM for a run: the first aborts (the runner then rolls back and exits); a
+ * second one runs the run's registered last words — journal marked interrupted, lock
+ * released only if the alias is clean, the command that finishes the cleanup — bounded in
+ * time, then leaves; a third leaves at once.
  */
 export const interruptible = (io: IoHost, describeState: () => string) => {
   const controller = new AbortController();
   let count = 0;
+  let lastWords: (() => Promise<string>) | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     count += 1;
     if (count === 1) {
@@ -24,13 +30,34 @@ export const interruptible = (io: IoHost, describeState: () => string) => {
       controller.abort();
       return;
     }
-    io.warn('INTERRUPTED_TWICE', `second ${signal}: leaving without waiting. ${describeState()}`);
-    process.exit(130);
+    if (count > 2 || !lastWords) {
+      io.warn('INTERRUPTED_TWICE', `${signal}: leaving now. ${describeState()}`);
+      process.exit(130);
+    }
+    io.warn('INTERRUPTED_TWICE', `second ${signal}: recording where the run stands, then leaving…`);
+    const deadline = setTimeout(() => {
+      io.warn('INTERRUPTED_TWICE', `leaving without the full record. ${describeState()}`);
+      process.exit(130);
+    }, LAST_WORDS_DEADLINE_MS);
+    deadline.unref();
+    lastWords().then(
+      (text) => {
+        io.warn('INTERRUPTED_TWICE', text);
+        process.exit(130);
+      },
+      (error) => {
+        io.warn('INTERRUPTED_TWICE', `${(error as Error).message}. ${describeState()}`);
+        process.exit(130);
+      },
+    );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return {
     signal: controller.signal,
+    onSecondInterrupt: (words: () => Promise<string>) => {
+      lastWords = words;
+    },
     dispose: () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -79,12 +106,34 @@ export const writeReports = (
   return files;
 };
 
+/**
+ * What a run changed, truthfully, for its closing line: published versions, backups, alias
+ * moves (and whether they were undone). Pure.
+ */
+export const describeChanges = (journal: RunJournal): string => {
+  const changes: string[] = [];
+  if (journal.backups.length)
+    changes.push(`backup ${journal.backups.map((b) => b.name).join(', ')}`);
+  const published = journal.steps
+    .map((s) => (s.evidence.published as { version?: string } | undefined)?.version)
+    .filter(Boolean);
+  if (published.length) changes.push(`published version ${published.join(', ')}`);
+  const { before, after } = journal.versions;
+  if (journal.rollback?.verified) {
+    changes.push(`alias moved and rolled back to ${journal.rollback.to}`);
+  } else if (before && after && before !== after) {
+    changes.push(`alias ${before} → ${after}`);
+  }
+  return changes.length ? `changed: ${changes.join('; ')}` : 'nothing was changed';
+};
+
 /** The closing line every run prints: which version the environment is on now. */
 export const finalLine = (journal: RunJournal): string => {
   const on = journal.versions.after ?? journal.versions.before;
-  if (!on)
-    return `${journal.env}: nothing was changed (${journal.status.replace('_', ' ')}; run ${journal.runId})`;
-  return `${journal.env} is on version ${on ?? 'unknown'} (${journal.status.replace('_', ' ')}; run ${journal.runId})`;
+  const status = journal.status.replace('_', ' ');
+  const changes = journal.status === 'succeeded' ? '' : `; ${describeChanges(journal)}`;
+  if (!on) return `${journal.env}: ${describeChanges(journal)} (${status}; run ${journal.runId})`;
+  return `${journal.env} is on version ${on} (${status}; run ${journal.runId})${changes}`;
 };
 
 /** Adds the journal and report paths to a failure so `--json` carries the evidence. */

@@ -9,6 +9,8 @@ export interface LockHolder {
   readonly runId: string;
   readonly actor: string;
   readonly host: string;
+  /** The holding process on `host` (tells a live run from a crashed one on the same machine). */
+  readonly pid?: number;
   readonly command: string;
   readonly since: string;
 }
@@ -31,8 +33,13 @@ export class EnvLock {
   }
 
   /** Takes the lock, or takes it over when `runId` already holds it (resume). */
-  async acquire(holder: Omit<LockHolder, 'host' | 'since'>): Promise<LockHolder> {
-    const lock: LockHolder = { ...holder, host: hostname(), since: new Date().toISOString() };
+  async acquire(holder: Omit<LockHolder, 'host' | 'since' | 'pid'>): Promise<LockHolder> {
+    const lock: LockHolder = {
+      ...holder,
+      host: hostname(),
+      pid: process.pid,
+      since: new Date().toISOString(),
+    };
     const ok = await this.state.put(
       { ...LOCK, ...lock },
       {
@@ -51,6 +58,20 @@ export class EnvLock {
       `wait for that run to finish; if it is dead, check with "promote history ${this.env}" and run with --force-unlock`,
       current ? { holder: current } : undefined,
     );
+  }
+
+  /**
+   * The holder is a process that is still alive on this machine: a `--resume` of its run
+   * would run the same steps twice at once.
+   */
+  static aliveHere(holder: LockHolder): boolean {
+    if (holder.host !== hostname() || !holder.pid || holder.pid === process.pid) return false;
+    try {
+      process.kill(holder.pid, 0);
+      return true;
+    } catch (error) {
+      return (error as { code?: string }).code === 'EPERM';
+    }
   }
 
   /** Releases the lock only if this run still holds it. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { CanarySpec } from '../plans/canary-spec.js';
 import type { EnvName } from '../plans/environments.js';
 
 /**
@@ -14,7 +15,42 @@ export type RunStatus =
   | 'failed'
   | 'rolled_back'
   | 'rollback_failed'
-  | 'interrupted';
+  | 'interrupted'
+  /** Its lock was force-removed or a later run of the env took over: never resumable. */
+  | 'superseded';
+
+/**
+ * Everything a run was asked, journaled before its first step. `--resume` runs with exactly
+ * these (never with the flags or the working tree of the resuming shell): a resumed run
+ * deploys the same bytes and bakes the same way, or refuses.
+ */
+export interface RunInputs {
+  readonly artifact: {
+    /** Absolute path; a built package is kept in the run's directory. */
+    readonly path: string;
+    readonly bytes: number;
+    /** Hex SHA-256 of the zip, checked again on resume. */
+    readonly sha256: string;
+    /** The package identity Lambda reports, the same in every region. */
+    readonly codeSha256: string;
+    readonly source: 'given' | 'built';
+    readonly release: string;
+  };
+  /** The canary timing after `--bake-scale` / `--analysis-*` (absent without `--canary`). */
+  readonly canary?: CanarySpec;
+  readonly pauseBefore?: readonly number[];
+  readonly allowAlarms?: ReadonlyArray<{ name: string; reason: string }>;
+  /** Checks or steps the operator chose to skip, each with its reason. */
+  readonly skips?: ReadonlyArray<{ what: string; reason: string }>;
+}
+
+/** Versions of the function in one region (version numbers differ between regions). */
+export interface RegionVersions {
+  region?: string;
+  before?: string;
+  candidate?: string;
+  after?: string;
+}
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'paused';
 
@@ -41,11 +77,30 @@ export interface RunJournal {
   readonly startedAt: string;
   finishedAt?: string;
   status: RunStatus;
+  /**
+   * Incremented by every save; the local file and the state-table copy carry it, and the
+   * higher one wins when they disagree (a failed remote write leaves the remote behind).
+   */
+  seq?: number;
+  inputs?: RunInputs;
+  /** When this run took the environment's lock (a run that never did changed nothing). */
+  lockedAt?: string;
+  supersededBy?: { runId?: string; reason: string; at: string };
+  /** A second Ctrl-C: what was left and the command that finishes the cleanup. */
+  interruption?: {
+    at: string;
+    alias?: { version: string; weights: Record<string, number> };
+    lockHeld: boolean;
+    finishWith: string[];
+  };
+  /** The state-table copy is behind this one (its write failed after retries). */
+  remoteStale?: { seq: number; error: string; at: string };
   /** Why (rollback `--reason`, `--allow-alarm` justification…). */
   reason?: string;
   git?: { sha?: string; tag?: string; dirty?: boolean };
   artifact?: { codeSha256: string; release?: string; bytes?: number };
-  versions: { before?: string; candidate?: string; after?: string };
+  /** The primary region's versions; `artifact.codeSha256` is what identifies the package. */
+  versions: RegionVersions;
   backups: Array<{ arn: string; name: string; status: string }>;
   steps: StepRecord[];
   rollback?: { to: string; reason: string; verified: boolean; at: string; error?: string };
@@ -100,6 +155,7 @@ export const newJournal = (init: {
   actor: string;
   sandbox: boolean;
   steps: ReadonlyArray<{ kind: string; title: string }>;
+  region?: string;
   runId?: string;
   reason?: string;
 }): RunJournal => ({
@@ -112,7 +168,8 @@ export const newJournal = (init: {
   startedAt: new Date().toISOString(),
   status: 'running',
   ...(init.reason ? { reason: init.reason } : {}),
-  versions: {},
+  seq: 0,
+  versions: init.region ? { region: init.region } : {},
   backups: [],
   steps: init.steps.map((s, index) => ({
     index,

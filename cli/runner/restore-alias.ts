@@ -1,19 +1,39 @@
-import type { LambdaApi } from '../aws/lambda-api.js';
+import type { AliasInfo, LambdaApi } from '../aws/lambda-api.js';
 import type { IoHost } from '../io/io-host.js';
 import type { RunJournal } from '../journal/run-journal.js';
 import { switchAlias } from '../steps/alias-switch.js';
 
 /**
+ * The alias is where this run could have put it: on the version it started from or on its
+ * candidate, weighted only towards those two. Anything else was done by someone else (a
+ * later run, a hand-made rollback) and is not this run's to undo.
+ */
+export const aliasIsOurs = (
+  alias: AliasInfo,
+  versions: Pick<RunJournal['versions'], 'before' | 'candidate'>,
+): boolean => {
+  const known = new Set([versions.before, versions.candidate].filter(Boolean) as string[]);
+  return known.has(alias.version) && Object.keys(alias.weights).every((v) => known.has(v));
+};
+
+/** The alias carries no weights and is on the run's starting version or its candidate. */
+export const aliasIsClean = (
+  alias: AliasInfo,
+  versions: Pick<RunJournal['versions'], 'before' | 'candidate'>,
+): boolean => Object.keys(alias.weights).length === 0 && aliasIsOurs(alias, versions);
+
+/**
  * The run's single rollback. It reads where the alias is now rather than trusting what the
  * run believes it did (a crash may have come between UpdateAlias and the journal write):
- * if it is not exactly `versions.before` with no weights, it is put back and verified.
+ * if it is not exactly `versions.before` with no weights, it is put back and verified —
+ * unless someone else has moved it since (`foreign`), which is reported and left alone.
  */
 export const restoreAlias = async (input: {
   lambda: LambdaApi;
   journal: RunJournal;
   io: IoHost;
   reason: string;
-}): Promise<'not_needed' | 'rolled_back' | 'failed'> => {
+}): Promise<'not_needed' | 'rolled_back' | 'foreign' | 'failed'> => {
   const { journal, io } = input;
   const before = journal.versions.before;
   if (!before) return 'not_needed';
@@ -23,6 +43,14 @@ export const restoreAlias = async (input: {
     if (current.version === before && Object.keys(current.weights).length === 0) {
       io.info('ALIAS_UNCHANGED', `alias still on version ${before}; nothing to roll back`);
       return 'not_needed';
+    }
+    if (!aliasIsOurs(current, journal.versions)) {
+      journal.versions.after = current.version;
+      io.warn(
+        'ALIAS_MOVED_BY_OTHERS',
+        `alias is on version ${current.version}${Object.keys(current.weights).length ? ` with weights ${JSON.stringify(current.weights)}` : ''}, which this run neither started from (${before}) nor deploys (${journal.versions.candidate ?? 'none'}): someone else moved it; left as it is`,
+      );
+      return 'foreign';
     }
     io.warn(
       'ROLLING_BACK',

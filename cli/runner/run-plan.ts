@@ -7,14 +7,29 @@ import type { IoHost } from '../io/io-host.js';
 import type { EnvLock } from '../journal/env-lock.js';
 import type { JournalStore } from '../journal/journal-store.js';
 import type { RunJournal, StepRecord } from '../journal/run-journal.js';
+import { supersedeEarlier } from '../journal/supersede.js';
 import type { Plan } from '../plans/plans.js';
 import type { StepSpec } from '../plans/step-spec.js';
 import { STEP_MODULES } from '../steps/registry.js';
+import { withTimeout } from '../steps/sleep.js';
 import type { RunApis, RunOptions, StepContext } from '../steps/step-context.js';
-import { restoreAlias } from './restore-alias.js';
+import { aliasIsClean, restoreAlias } from './restore-alias.js';
 
-/** Steps that only read; the lock is taken before the first step that is not one of these. */
-const READ_ONLY_KINDS = new Set<StepSpec['kind']>(['preflight']);
+/** How long the last words of a run killed with a second Ctrl-C may take, per call. */
+const LAST_WORDS_MS = 2_500;
+
+/** The commands that finish an interrupted run; they must work as printed. */
+export const finishCommands = (journal: RunJournal, target: AwsTarget): string[] => {
+  const where = target.sandbox
+    ? ' --sandbox'
+    : target.clientConfig.profile
+      ? ` --profile ${target.clientConfig.profile}`
+      : '';
+  return [
+    `promote ${journal.env} --resume --abort${where}`,
+    `promote ${journal.env} --resume${where}`,
+  ];
+};
 
 export interface RunPlanInput {
   readonly plan: Plan;
@@ -29,6 +44,11 @@ export interface RunPlanInput {
   readonly options: RunOptions;
   /** Aborted by the command's SIGINT/SIGTERM handler. */
   readonly signal: AbortSignal;
+  /**
+   * Where the run registers its last words for a second Ctrl-C (the process then exits
+   * without waiting for the rollback): they record the state and say how to finish.
+   */
+  readonly onSecondInterrupt?: (lastWords: () => Promise<string>) => void;
 }
 
 const errorOf = (raw: unknown, signal: AbortSignal): PromoteError => {
@@ -57,18 +77,71 @@ export const runPlan = async (input: RunPlanInput): Promise<RunJournal> => {
   let locked = false;
   const save = () => input.store.save(journal);
 
+  /**
+   * A second Ctrl-C: mark the journal interrupted; release the lock only if the alias is
+   * known clean (on the run's starting or candidate version, no weights), else keep it for
+   * this run; say where the environment is and which command finishes the cleanup.
+   */
+  input.onSecondInterrupt?.(async () => {
+    journal.status = 'interrupted';
+    journal.finishedAt = new Date().toISOString();
+    const alias = await withTimeout(input.apis.lambda.getAlias(), LAST_WORDS_MS, 'GetAlias').catch(
+      () => undefined,
+    );
+    const clean = alias
+      ? journal.versions.before
+        ? aliasIsClean(alias, journal.versions)
+        : Object.keys(alias.weights).length === 0
+      : false;
+    let lockHeld = locked;
+    if (locked && clean) {
+      lockHeld = await withTimeout(
+        input.lock.lock.release(journal.runId),
+        LAST_WORDS_MS,
+        'lock release',
+      ).then(
+        () => false,
+        () => true,
+      );
+    }
+    const finishWith = finishCommands(journal, input.target);
+    journal.interruption = {
+      at: journal.finishedAt,
+      ...(alias ? { alias: { version: alias.version, weights: { ...alias.weights } } } : {}),
+      lockHeld,
+      finishWith,
+    };
+    if (alias) journal.versions.after = alias.version;
+    input.store.saveLocal(journal);
+    if (input.store.attached) {
+      await withTimeout(save(), LAST_WORDS_MS, 'journal write').catch(() => undefined);
+    }
+    const on = alias
+      ? `${journal.env} is on version ${alias.version}${Object.keys(alias.weights).length ? ` with weights ${JSON.stringify(alias.weights)}` : ''}`
+      : `${journal.env}'s alias could not be read — it may be mid-change`;
+    const lock = lockHeld
+      ? `the lock stays held by run ${journal.runId}`
+      : locked
+        ? 'the lock was released'
+        : 'no lock was taken';
+    return `${on}; ${lock}. Finish with "${finishWith[0]}" (back to ${journal.versions.before ?? 'the starting version'}) or "${finishWith[1]}" (continue).`;
+  });
+
   const runStep = async (spec: StepSpec, record: StepRecord, output: (text: string) => void) => {
     // Checked before the lock too: an interrupted run must not take the environment's lock.
     if (signal.aborted)
       throw new PromoteError('interrupted', 'INTERRUPTED', `interrupted before ${spec.kind}`);
-    if (!locked && !READ_ONLY_KINDS.has(spec.kind)) {
+    if (!locked && !STEP_MODULES[spec.kind].readOnly) {
       await input.lock.lock.acquire({
         runId: journal.runId,
         actor: journal.actor,
         command: `${journal.command} ${journal.env}`,
       });
       locked = true;
+      journal.lockedAt ??= new Date().toISOString();
       input.lock.attach();
+      // Earlier unfinished runs can never be resumed now: they would undo this one.
+      await supersedeEarlier(input.store, journal, `run ${journal.runId} took the lock`);
     }
     if (signal.aborted)
       throw new PromoteError('interrupted', 'INTERRUPTED', `interrupted before ${spec.kind}`);
@@ -173,6 +246,7 @@ export const runPlan = async (input: RunPlanInput): Promise<RunJournal> => {
       io,
       reason: `${failure.code}: ${failure.message}`,
     });
+    if (outcome === 'foreign') journal.status = 'failed';
     journal.finishedAt = new Date().toISOString();
     await save();
     if (outcome === 'failed') {

@@ -15,6 +15,19 @@ export const shiftStart = async (ctx: StepContext) => {
       'no version to shift to (deploy did not run)',
     );
   }
+  // Never move the alias to a package this run was not asked for (a resumed run on a
+  // journal that says otherwise, a version republished by hand): the bytes must match.
+  const expected = ctx.journal.inputs?.artifact.codeSha256 ?? ctx.journal.artifact?.codeSha256;
+  if (expected) {
+    const found = await ctx.apis.lambda.getFunction(candidate);
+    if (found.codeSha256 !== expected) {
+      throw new PromoteError(
+        'deploy_failed',
+        'CANDIDATE_MISMATCH',
+        `version ${candidate} holds CodeSha256 ${found.codeSha256}, but this run deploys ${expected}; the alias was not moved`,
+      );
+    }
+  }
   const alias = await ctx.apis.lambda.getAlias();
   ctx.journal.versions.before ??= alias.version;
   return { candidate, alias, stable: ctx.journal.versions.before };

@@ -1,27 +1,39 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { buildArtifact } from '../../scripts/build.js';
+import { codeSha256Of } from '../artifact/inspect-artifact.js';
 import { PromoteError } from '../errors.js';
 import type { StepContext, StepModule } from './step-context.js';
 
 /** Lambda's CodeSha256: base64 of the zip's SHA-256. */
-export const codeSha256 = (zip: Uint8Array): string =>
-  createHash('sha256').update(zip).digest('base64');
+export const codeSha256 = codeSha256Of;
 
 const releaseLabel = (ctx: StepContext): string =>
   ctx.options.git?.tag ?? ctx.options.git?.sha?.slice(0, 12) ?? 'local';
 
 const loadArtifact = async (ctx: StepContext): Promise<{ zip: Buffer; release: string }> => {
-  if (ctx.options.artifact) {
+  const inputs = ctx.journal.inputs?.artifact;
+  const path = inputs?.path ?? ctx.options.artifact;
+  if (path) {
+    let zip: Buffer;
     try {
-      return { zip: await readFile(ctx.options.artifact), release: releaseLabel(ctx) };
+      zip = await readFile(path);
     } catch (error) {
       throw new PromoteError(
         'usage',
         'ARTIFACT_UNREADABLE',
-        `cannot read --artifact ${ctx.options.artifact}: ${(error as Error).message}`,
+        `cannot read the artifact ${path}: ${(error as Error).message}; nothing was deployed`,
       );
     }
+    // The file the run was asked to deploy, byte for byte (it was hashed before the first step).
+    if (inputs && codeSha256Of(zip) !== inputs.codeSha256) {
+      throw new PromoteError(
+        'usage',
+        'ARTIFACT_CHANGED',
+        `the artifact ${path} changed since the run began (CodeSha256 ${codeSha256Of(zip)}, journaled ${inputs.codeSha256}); nothing was deployed`,
+        'start a new run for the new package',
+      );
+    }
+    return { zip, release: inputs?.release ?? releaseLabel(ctx) };
   }
   ctx.progress('building the service (esbuild)…');
   const built = await buildArtifact({ release: releaseLabel(ctx) });
@@ -47,6 +59,14 @@ export const deploy: StepModule<'deploy'> = {
     ctx.record.evidence.artifact = { codeSha256: sha, release, bytes: zip.length };
     const existing = (await lambda.listVersions()).filter((v) => v.codeSha256 === sha).pop();
     if (existing) {
+      if (Number(existing.version) < Number(alias.version)) {
+        // Same bytes as an older release: what was asked, but never silently backwards.
+        ctx.io.warn(
+          'CANDIDATE_OLDER',
+          `this package is already published as version ${existing.version}, older than live ${alias.version}: the alias will move back to it`,
+        );
+        ctx.record.evidence.older = { candidate: existing.version, live: alias.version };
+      }
       ctx.journal.versions.candidate = existing.version;
       ctx.record.evidence.reused = existing.version;
       ctx.progress(`package unchanged: version ${existing.version} already has CodeSha256 ${sha}`);

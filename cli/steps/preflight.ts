@@ -1,3 +1,4 @@
+import { handlerFiles, hasHandlerModule } from '../artifact/inspect-artifact.js';
 import { PromoteError } from '../errors.js';
 import type { StepContext, StepModule } from './step-context.js';
 
@@ -73,6 +74,7 @@ const infrastructureChecks = async (ctx: StepContext): Promise<Check[]> => {
   return Promise.all([
     exists(`function ${env.functionName}`, async () => {
       const fn = await lambda.getFunction();
+      ctx.record.evidence.handler = fn.handler;
       return fn.state && fn.state !== 'Active' ? `state ${fn.state}` : undefined;
     }),
     exists(`alias ${env.alias}`, async () => {
@@ -182,6 +184,7 @@ const gitChecks = (ctx: StepContext): Check[] => {
 
 export const preflight: StepModule<'preflight'> = {
   kind: 'preflight',
+  readOnly: true,
   title: (_spec, plan) =>
     `Preflight: ${plan.env.name} account ${plan.env.account}, ${plan.env.region}`,
   async run(ctx) {
@@ -192,6 +195,18 @@ export const preflight: StepModule<'preflight'> = {
       ...gitChecks(ctx),
     ];
     ctx.record.evidence.checks = checks;
+    // The package must hold the module the function's configuration names — known only now
+    // that the account is confirmed, and checked before any approval or backup.
+    const handler = ctx.record.evidence.handler as string | undefined;
+    const entries = ctx.options.artifactEntries;
+    if (handler && entries && !hasHandlerModule(entries, handler)) {
+      throw new PromoteError(
+        'usage',
+        'ARTIFACT_HANDLER_MISSING',
+        `the artifact has no ${handlerFiles(handler).join(' / ')}, but ${ctx.plan.env.functionName} runs handler ${handler}; nothing was changed`,
+        'deploy a package built for this function (npm run build → index.mjs, handler index.handler)',
+      );
+    }
     for (const check of checks.filter((c) => !c.ok && !c.blocking)) {
       ctx.io.warn('PREFLIGHT_WARNING', `${check.name}: ${check.detail}`);
     }

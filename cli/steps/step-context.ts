@@ -23,6 +23,8 @@ export interface RunApis {
 export interface RunOptions {
   /** `--artifact <zip>`: deploy this package instead of building. */
   readonly artifact?: string;
+  /** The files in the run's package (preflight checks the function's handler is one). */
+  readonly artifactEntries?: readonly string[];
   /** Git facts of the working tree, when run from a checkout. */
   readonly git?: { readonly sha?: string; readonly tag?: string; readonly dirty?: boolean };
   /** Tokens for the smoke step (never logged or journaled). */
@@ -66,6 +68,11 @@ export interface StepContext {
  */
 export interface StepModule<K extends StepKind> {
   readonly kind: K;
+  /**
+   * Only reads (preflight): the run takes the environment's lock before the first step
+   * that is not read-only, so a run blocked early writes nothing.
+   */
+  readonly readOnly?: boolean;
   /** Asks the operator something: run outside the progress renderer. */
   readonly interactive?: boolean;
   title(spec: StepOf<K>, plan: Plan): string;

@@ -207,7 +207,10 @@ describe('JournalStore', () => {
     expect(input?.TableName).toBe('promote-state-sit');
     expect(input?.Item).toMatchObject({ pk: 'run', sk: run.runId, status: 'running' });
     expect(JSON.parse(String(input?.Item?.journal))).toMatchObject({ runId: run.runId });
-    expect(input?.ConditionExpression).toBeUndefined();
+    // The newest copy wins: the write is conditional on the remote one being older.
+    expect(input?.Item?.seq).toBe(2);
+    expect(input?.ConditionExpression).toBe('attribute_not_exists(seq) OR seq < :seq');
+    expect(input?.ExpressionAttributeValues).toEqual({ ':seq': 2 });
   });
 
   it('reports a failed remote write and still keeps the local file', async () => {

@@ -141,9 +141,10 @@ describe('shift-all step', () => {
 });
 
 describe('restoreAlias', () => {
-  const setup = (before: string | undefined) => {
+  const setup = (before: string | undefined, candidate = '4') => {
     const journal = journalFor('sit');
     if (before) journal.versions.before = before;
+    journal.versions.candidate = candidate;
     journal.status = 'failed';
     return { journal, io: ioHost().io, lambda: lambdaApi(targetFor('sit')) };
   };
@@ -222,6 +223,35 @@ describe('restoreAlias', () => {
     // Assess
     expect(input.journal.status).toBe('interrupted');
     expect(input.journal.rollback?.verified).toBe(true);
+  });
+
+  it('leaves an alias someone else moved alone (neither before nor candidate)', async () => {
+    // Prepare
+    const alias = liveAlias('36');
+    const input = setup('23', '24');
+
+    // Act
+    const outcome = await restoreAlias({ ...input, reason: 'resumed run failed' });
+
+    // Assess
+    expect(outcome).toBe('foreign');
+    expect(updates()).toEqual([]);
+    expect(alias.version).toBe('36');
+    expect(input.journal.versions.after).toBe('36');
+    expect(input.journal.rollback).toBeUndefined();
+  });
+
+  it('treats weights towards an unknown version as foreign too', async () => {
+    // Prepare
+    liveAlias('23', { '99': 0.1 });
+    const input = setup('23', '24');
+
+    // Act
+    const outcome = await restoreAlias({ ...input, reason: 'x' });
+
+    // Assess
+    expect(outcome).toBe('foreign');
+    expect(updates()).toEqual([]);
   });
 
   it('reports failed and marks the journal rollback_failed when UpdateAlias throws', async () => {
