@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PromoteError } from '../cli/errors.js';
 import { type SandboxPaths, sandboxPaths } from './paths.js';
 
@@ -100,7 +101,8 @@ export const startDaemon = async (options: {
   mkdirSync(paths.root, { recursive: true });
   rmSync(paths.state, { force: true });
   const log = openSync(paths.daemonLog, 'a');
-  const tsx = import.meta.resolve('tsx/esm');
+  // Not import.meta.resolve: vitest's module runner (tests start daemons too) lacks it.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
   const child = spawn(
     process.execPath,
     [
@@ -127,13 +129,21 @@ export const startDaemon = async (options: {
   const tail = existsSync(paths.daemonLog)
     ? readFileSync(paths.daemonLog, 'utf8').split('\n').slice(-15).join('\n')
     : '';
-  // The daemon exits with 3 after logging "cannot start: <what to install>".
-  const missing = /cannot start: (.*)$/m.exec(tail)?.[1];
-  if (child.exitCode === 3 && missing) {
+  // The daemon exits with 3 after logging "cannot start: <what to install>", with 4 after
+  // "cannot start: <who holds the data directory>".
+  const why = /cannot start: (.*)$/m.exec(tail)?.[1];
+  if (child.exitCode === 3 && why) {
     throw new PromoteError(
       'sandbox_unavailable',
       'SANDBOX_PREREQUISITE_MISSING',
-      `cannot start the sandbox: ${missing}`,
+      `cannot start the sandbox: ${why}`,
+    );
+  }
+  if (child.exitCode === 4 && why) {
+    throw new PromoteError(
+      'sandbox_unavailable',
+      'SANDBOX_DATA_DIR_BUSY',
+      `cannot start the sandbox: ${why}`,
     );
   }
   throw new PromoteError(

@@ -1,6 +1,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { SandboxState } from './control-client.js';
+import { EngineDirBusy } from './engines/engine-lock.js';
 import { MissingPrerequisite } from './engines/local-engines.js';
 import { sandboxPaths } from './paths.js';
 import { startSandbox } from './sandbox.js';
@@ -53,11 +54,13 @@ try {
   await sandbox.shutdownRequested;
   await shutdown('shutdown requested');
 } catch (error) {
-  // One line saying what is wrong (e.g. "install Java 17"), not a stack trace.
+  // One line saying what is wrong (e.g. "install Java 17"), not a stack trace. The exit code
+  // tells startDaemon which of them it was (3: a prerequisite, 4: the home is in use).
+  const expected = error instanceof MissingPrerequisite || error instanceof EngineDirBusy;
   log(
-    error instanceof MissingPrerequisite
-      ? `cannot start: ${error.message}`
+    expected
+      ? `cannot start: ${(error as Error).message}`
       : `cannot start: ${(error as Error).stack ?? error}`,
   );
-  process.exit(error instanceof MissingPrerequisite ? 3 : 1);
+  process.exit(error instanceof MissingPrerequisite ? 3 : error instanceof EngineDirBusy ? 4 : 1);
 }

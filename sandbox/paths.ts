@@ -17,6 +17,11 @@ export const sandboxPaths = (home = promoteHome()) => {
     state: join(root, 'state.json'),
     daemonLog: join(root, 'daemon.log'),
     dynamodb: join(root, 'dynamodb'),
+    /**
+     * Pids of the engines (DynamoDB Local, moto) and of the process that owns them. Created
+     * exclusively, it is also the lock on `dynamodb/`: see sandbox/engines/engine-lock.ts.
+     */
+    engines: join(root, 'engines.pid'),
     /** Mutating calls forwarded to moto, replayed after a restart. */
     motoJournal: join(root, 'moto-journal.jsonl'),
     credentials: join(root, 'credentials.json'),

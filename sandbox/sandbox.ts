@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { ENV_NAMES, ENVIRONMENTS, type EnvName } from '../cli/plans/environments.js';
@@ -12,6 +12,7 @@ import { DashboardStore } from './cloudwatch/dashboard-store.js';
 import { MetricStore } from './cloudwatch/metric-store.js';
 import { BackupStore } from './dynamodb/backups.js';
 import { createDynamoDbHandler } from './dynamodb/dynamodb-handler.js';
+import { claimEngineLock } from './engines/engine-lock.js';
 import {
   freePort,
   type LocalEngine,
@@ -85,20 +86,33 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
   const log = options.log ?? (() => {});
   const host = options.host ?? '127.0.0.1';
   const paths = sandboxPaths(options.home);
-  if (options.fresh) rmSync(paths.root, { recursive: true, force: true });
-  for (const dir of [paths.root, paths.dynamodb, paths.code, paths.backups, paths.logs]) {
-    mkdirSync(dir, { recursive: true });
-  }
-  const cleanups: Array<() => Promise<void> | void> = [];
+  mkdirSync(paths.root, { recursive: true });
+  // First, before --fresh wipes anything: a live sandbox on this home makes this throw
+  // (EngineDirBusy), and engines a dead one left behind are stopped.
+  const lock = await claimEngineLock({ file: paths.engines, dataDir: paths.dynamodb, log });
+  // Released last, once the engines it records have stopped.
+  const cleanups: Array<() => Promise<void> | void> = [() => lock.release()];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => {});
     cleanups.length = 0;
   };
 
   try {
+    if (options.fresh) {
+      // Not the lock we hold, nor the log the daemon is writing to (deleted, it would take
+      // this start's messages with it).
+      const keep = [paths.engines, paths.daemonLog];
+      for (const entry of readdirSync(paths.root)) {
+        const path = join(paths.root, entry);
+        if (!keep.includes(path)) rmSync(path, { recursive: true, force: true });
+      }
+    }
+    for (const dir of [paths.dynamodb, paths.code, paths.backups, paths.logs]) {
+      mkdirSync(dir, { recursive: true });
+    }
     const started = await Promise.allSettled([
-      startDynamoDbLocal({ dbPath: paths.dynamodb }),
-      startMoto(),
+      startDynamoDbLocal({ dbPath: paths.dynamodb, onSpawn: lock.record }),
+      startMoto({ onSpawn: lock.record }),
     ]);
     for (const engine of started) {
       if (engine.status === 'fulfilled') cleanups.push(() => engine.value.stop());

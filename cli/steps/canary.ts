@@ -199,6 +199,12 @@ export const canary: StepModule<'canary'> = {
       const step = spec.steps[progress.stepIndex] as (typeof spec.steps)[number];
       const weight = step.weight;
       const resuming = progress.stepStartedAt !== undefined;
+      // Continuing a paused run: the pause it stopped at has been passed (the journaled
+      // pause points still hold the later ones).
+      if (progress.pausedBefore === pct(weight)) {
+        progress.resumedPast.push(pct(weight));
+        delete progress.pausedBefore;
+      }
       if (
         !resuming &&
         ctx.options.pauseBefore?.includes(pct(weight)) &&
@@ -212,10 +218,6 @@ export const canary: StepModule<'canary'> = {
           `paused before ${pct(weight)}% (alias unchanged); continue with: promote resume ${ctx.plan.env.name}`,
         );
         return;
-      }
-      if (progress.pausedBefore === pct(weight)) {
-        progress.resumedPast.push(pct(weight));
-        delete progress.pausedBefore;
       }
       if (!resuming) {
         if (progress.stepIndex === 0) await warmUp(ctx, candidate);

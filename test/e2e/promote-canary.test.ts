@@ -209,7 +209,8 @@ describe('promote prod --canary (sandbox, compressed bakes)', () => {
     );
     const during = await alias();
     const resumed = await underTraffic(() =>
-      promote(['resume', 'prod', '--sandbox', '--yes', ...FAST, ...LOADED_MACHINE, '--json']),
+      // No flags: the resumed run bakes with the inputs journaled when it started.
+      promote(['resume', 'prod', '--sandbox', '--yes', '--json']),
     );
 
     // Assess
@@ -218,7 +219,15 @@ describe('promote prod --canary (sandbox, compressed bakes)', () => {
     expect(during.FunctionVersion).toBe('2');
     expect(during.RoutingConfig?.AdditionalVersionWeights).toEqual({ '6': 0.1 });
     expect(resumed.exitCode, resumed.stderr.slice(-2000)).toBe(0);
-    expect(JSON.parse(resumed.stdout).version).toBe('6');
+    const doc = JSON.parse(resumed.stdout);
+    expect(doc.version).toBe('6');
+    expect(doc.run.inputs.canary.windowSeconds).toBe(12);
+    expect(doc.run.inputs.allowAlarms).toEqual([
+      {
+        name: 'order-handler-prod-high-duration-read',
+        reason: 'sandbox sharing a busy CI machine',
+      },
+    ]);
     expect((await alias()).FunctionVersion).toBe('6');
   });
 
