@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // One program, three names: `promote`, `rollback` and `smoke` (see package.json "bin").
-// The CLI is TypeScript run through tsx, so there is no separate build step to forget.
-import { basename } from 'node:path';
-import { register } from 'tsx/esm/api';
+// It runs the bundle `npm ci` builds (scripts/build-cli.ts via "prepare"): plain JavaScript
+// whose commands load on first use, so `promote --help` costs about a bare `node`.
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // The SDK warns on every run that releases after January 2027 need Node 22; this package
 // pins its SDK in package-lock.json, so on Node 20 the warning is noise in every report.
@@ -14,7 +16,13 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-register();
-const { main } = await import('../cli/main.ts');
+const bundle = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'promote.mjs');
+if (!existsSync(bundle)) {
+  process.stderr.write(
+    '✖ the promote CLI is not built (dist/cli/promote.mjs is missing) [CLI_NOT_BUILT]\n  → run: npm ci (or npm run build:cli)\n',
+  );
+  process.exit(1);
+}
+const { main } = await import(pathToFileURL(bundle).href);
 const invokedAs = basename(process.argv[1] ?? 'promote').replace(/\.m?js$/, '');
 process.exitCode = await main(process.argv.slice(2), invokedAs);

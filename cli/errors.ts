@@ -1,3 +1,5 @@
+import type { ErrorCode } from './codes.js';
+
 /**
  * The one error type of the CLI. Every failure a user can meet has a stable code and maps
  * to one documented exit code (README § Exit codes), so scripts and CI can branch on it.
@@ -35,8 +37,8 @@ export class PromoteError extends Error {
 
   constructor(
     readonly reason: ExitReason,
-    /** Stable, greppable code, e.g. `LOCK_HELD`. */
-    readonly code: string,
+    /** Stable, greppable code, e.g. `LOCK_HELD` (registered in codes.ts). */
+    readonly code: ErrorCode,
     message: string,
     /** What the user can do about it. */
     readonly hint?: string,

@@ -7,17 +7,6 @@ import { registerSandboxCommands } from './commands/sandbox.js';
 import { registerSmokeCommand } from './commands/smoke.js';
 import { EXIT_CODES, PromoteError } from './errors.js';
 
-/** Global flags every command accepts. */
-export interface GlobalFlags {
-  sandbox?: boolean;
-  profile?: string;
-  yes?: boolean;
-  ci?: boolean;
-  json?: boolean;
-  verbose?: boolean;
-  color?: boolean;
-}
-
 export const buildProgram = (): Command => {
   const program = new Command('promote')
     .description(

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { PromoteError } from '../cli/errors.js';
+import { projectRoot } from '../scripts/project-root.js';
 import { type SandboxPaths, sandboxPaths } from './paths.js';
 
 /**
@@ -21,7 +22,20 @@ export interface SandboxState {
   readonly coldStartMs: number;
 }
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = projectRoot(import.meta.url);
+
+/**
+ * How to run the daemon: the bundled `dist/cli/sandbox-daemon.mjs` when this code is itself
+ * the bundle (the CLI as installed), else the TypeScript source through tsx (tests, tsx).
+ */
+const daemonCommand = (): string[] => {
+  if ((globalThis as { __PROMOTE_BUNDLED__?: boolean }).__PROMOTE_BUNDLED__) {
+    return [join(root, 'dist', 'cli', 'sandbox-daemon.mjs')];
+  }
+  // Not import.meta.resolve: vitest's module runner (tests start daemons too) lacks it.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+  return ['--import', tsx, join(root, 'sandbox', 'daemon.ts')];
+};
 
 export const readState = (paths: SandboxPaths = sandboxPaths()): SandboxState | undefined => {
   try {
@@ -101,14 +115,10 @@ export const startDaemon = async (options: {
   mkdirSync(paths.root, { recursive: true });
   rmSync(paths.state, { force: true });
   const log = openSync(paths.daemonLog, 'a');
-  // Not import.meta.resolve: vitest's module runner (tests start daemons too) lacks it.
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      tsx,
-      join(root, 'sandbox', 'daemon.ts'),
+      ...daemonCommand(),
       '--port',
       String(options.port),
       '--home',

@@ -8,12 +8,13 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import yazl from 'yazl';
+import { projectRoot } from './project-root.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const root = projectRoot(import.meta.url);
 const defaultOutDir = join(root, 'dist');
 
 /** Fixed timestamp for every zip entry (the DOS epoch yazl can encode). */

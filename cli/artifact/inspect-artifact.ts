@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { ErrorCode } from '../codes.js';
 import { PromoteError } from '../errors.js';
 import { NotAZipError, zipEntries } from './zip-entries.js';
 
@@ -42,7 +43,7 @@ export const hasHandlerModule = (entries: readonly string[], handler?: string): 
   return entries.some((e) => JS_EXTENSIONS.some((ext) => e.endsWith(ext)));
 };
 
-const bad = (code: string, message: string, hint?: string) =>
+const bad = (code: ErrorCode, message: string, hint?: string) =>
   new PromoteError('usage', code, message, hint ?? 'build one with: npm run build');
 
 /**

@@ -141,3 +141,36 @@ export const readWindow = async (input: {
     dynamoThrottles: sum(r.ddbthr),
   };
 };
+
+/**
+ * The alias's invocation rate over the last `lookbackSeconds` (per second), before any
+ * weight is set: `{FunctionName, Resource: <fn>:<alias>}`. The whole lookback counts — a
+ * minute of silence and ten seconds of traffic average to a low rate, because traffic that
+ * started seconds ago is not a rate to plan a bake on.
+ */
+export const readAliasRate = async (input: {
+  cloudwatch: CloudWatchApi;
+  env: Environment;
+  lookbackSeconds: number;
+  now: Date;
+}): Promise<number> => {
+  const period = validPeriod(Math.max(1, Math.floor(input.lookbackSeconds / 30)));
+  const r = await input.cloudwatch.getMetrics(
+    [
+      {
+        id: 'rate',
+        namespace: 'AWS/Lambda',
+        metricName: 'Invocations',
+        dimensions: {
+          FunctionName: input.env.functionName,
+          Resource: `${input.env.functionName}:${input.env.alias}`,
+        },
+        stat: 'Sum',
+        periodSeconds: period,
+      },
+    ],
+    new Date(input.now.getTime() - input.lookbackSeconds * 1000),
+    input.now,
+  );
+  return sum(r.rate) / input.lookbackSeconds;
+};

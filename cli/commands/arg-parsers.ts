@@ -43,3 +43,22 @@ export const parseDuration = (value: string): number => {
   if (ms <= 0 || ms > 3_600_000) throw new InvalidArgumentError('must be between 1ms and 1h');
   return ms;
 };
+
+/** A positive number (`--bake-scale`, `--analysis-interval`), as a commander option parser. */
+export const positive = (what: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`${what} must be a positive number`);
+  return n;
+};
+
+/** A weight in percent, 0 < n < 100, repeatable (`--pause-before 10 --pause-before 50`). */
+export const percent = (value: string, previous: number[] = []) => {
+  const n = Number(value.replace(/%$/, ''));
+  if (!Number.isInteger(n) || n <= 0 || n >= 100)
+    throw new InvalidArgumentError('a weight in percent, e.g. 50');
+  return [...previous, n];
+};
+
+/** A repeatable string option. */
+export const collect = (value: string, previous: string[] = []) => [...previous, value];

@@ -1,53 +1,5 @@
 import type { Command } from 'commander';
-import { gitFacts } from '../git-facts.js';
-import type { IoHost } from '../io/io-host.js';
-import { EnvLock } from '../journal/env-lock.js';
-import { type JournalScan, JournalStore } from '../journal/journal-store.js';
-import { newJournal, type RunJournal } from '../journal/run-journal.js';
-import type { GlobalFlags } from '../main.js';
-import { describePlan } from '../plans/describe-plan.js';
 import { ENV_NAMES } from '../plans/environments.js';
-import { PLANS } from '../plans/plans.js';
-import { preflight } from '../steps/preflight.js';
-import { envArg } from './arg-parsers.js';
-import { connect } from './connect.js';
-import { ioOf } from './io-of.js';
-
-/** One run, one line: what it did, how it ended, and anything its journal copies disagree on. */
-const runLine = (r: RunJournal): string =>
-  [
-    `${r.runId}  ${r.command.padEnd(8)} ${r.status.padEnd(15)} ${r.versions.before ?? '?'} → ${r.versions.after ?? '?'}  ${r.actor}`,
-    r.error ? `[${r.error.code}]` : '',
-    r.reason ? `"${r.reason}"` : '',
-    r.supersededBy ? `superseded${r.supersededBy.runId ? ` by ${r.supersededBy.runId}` : ''}` : '',
-    r.interruption ? `finish with: ${r.interruption.finishWith[0]}` : '',
-    r.remoteStale
-      ? `state-table copy behind (seq ${r.remoteStale.seq}: ${r.remoteStale.error})`
-      : '',
-  ]
-    .filter(Boolean)
-    .join('  ');
-
-const problemsOf = (scan: JournalScan) => ({
-  divergent: scan.divergent,
-  unreadable: scan.unreadable,
-  ...(scan.remoteError ? { remoteError: scan.remoteError } : {}),
-});
-
-/** Journal copies that disagree or cannot be read are shown, never skipped. */
-const reportScanProblems = (io: IoHost, scan: JournalScan) => {
-  for (const d of scan.divergent) {
-    io.warn(
-      'JOURNAL_DIVERGED',
-      `run ${d.runId}: local copy seq ${d.localSeq}, state table seq ${d.remoteSeq} — showing the ${d.newer} one`,
-    );
-  }
-  for (const u of scan.unreadable)
-    io.warn('JOURNAL_UNREADABLE', `cannot read ${u.where}: ${u.error}`);
-  if (scan.remoteError) {
-    io.warn('JOURNAL_REMOTE', `state table unreadable (${scan.remoteError}); local journals only`);
-  }
-};
 
 /** `preflight`, `status`, `plan`, `history`: the read-only commands. */
 export const registerInspectCommands = (program: Command): void => {
@@ -56,14 +8,8 @@ export const registerInspectCommands = (program: Command): void => {
     .description('print every step and threshold of an environment plan, without running it')
     .argument('<env>', ENV_NAMES.join(' | '))
     .addHelpText('after', '\nExample:\n  $ promote plan prod')
-    .action((value: string, _opts, command: Command) => {
-      const io = ioOf(command);
-      const plan = PLANS[envArg(value)];
-      io.result(describePlan(plan));
-      io.document({
-        ok: true,
-        plan: { ...plan, releaseTagPattern: plan.releaseTagPattern.source },
-      });
+    .action(async (value: string, _opts, command: Command) => {
+      (await import('./inspect-run.js')).planCommand(value, command);
     });
 
   program
@@ -77,53 +23,7 @@ export const registerInspectCommands = (program: Command): void => {
       '\nExamples:\n  $ promote preflight --env sit --sandbox\n  $ promote preflight --env prod --profile Tebogo-prod',
     )
     .action(async (flags: { env: string }, command: Command) => {
-      const io = ioOf(command);
-      const env = envArg(flags.env);
-      const conn = await connect(env, command.optsWithGlobals() as GlobalFlags, io);
-      const plan = PLANS[env];
-      const journal = newJournal({
-        env,
-        command: 'promote',
-        actor: 'preflight',
-        sandbox: conn.target.sandbox,
-        steps: [{ kind: 'preflight', title: 'preflight' }],
-      });
-      const record = journal.steps[0] as (typeof journal.steps)[0];
-      const upstream = plan.requireHealthyUpstream;
-      try {
-        await preflight.run(
-          {
-            plan,
-            target: conn.target,
-            apis: conn.apis,
-            io,
-            journal,
-            record,
-            options: {
-              home: conn.home,
-              git: await gitFacts(),
-              ...(upstream && conn.apiUrlOf(upstream)
-                ? { upstreamHealthUrl: `${conn.apiUrlOf(upstream)}/v1.0/orders/health` }
-                : {}),
-            },
-            signal: new AbortController().signal,
-            save: async () => {},
-            progress: (text) => io.info('PREFLIGHT', text),
-          },
-          { kind: 'preflight' },
-        );
-      } finally {
-        for (const check of (record.evidence.checks as Array<{
-          name: string;
-          ok: boolean;
-          detail: string;
-        }>) ?? []) {
-          io.result(
-            `${check.ok ? io.color.green('✔') : io.color.red('✖')} ${check.name.padEnd(34)} ${check.detail}`,
-          );
-        }
-      }
-      io.document({ ok: true, env, checks: record.evidence.checks });
+      await (await import('./inspect-run.js')).preflightCommand(flags, command);
     });
 
   program
@@ -132,50 +32,7 @@ export const registerInspectCommands = (program: Command): void => {
     .argument('<env>', ENV_NAMES.join(' | '))
     .addHelpText('after', '\nExample:\n  $ promote status prod --sandbox')
     .action(async (value: string, _opts, command: Command) => {
-      const io = ioOf(command);
-      const env = envArg(value);
-      const conn = await connect(env, command.optsWithGlobals() as GlobalFlags, io);
-      const [alias, versions, alarms, scan, holder] = await Promise.all([
-        conn.apis.lambda.getAlias(),
-        conn.apis.lambda.listVersions(),
-        conn.apis.infra.alarmsInAlarm(),
-        new JournalStore(conn.home, conn.state).scan(env, 5),
-        new EnvLock(conn.state, env).holder(),
-      ]);
-      const runs = scan.runs;
-      const weights = Object.entries(alias.weights)
-        .map(([v, w]) => `${v}=${(w * 100).toFixed(0)}%`)
-        .join(', ');
-      io.result(`${env}: alias live → version ${alias.version}${weights ? ` + ${weights}` : ''}`);
-      io.result('versions:');
-      for (const v of versions.slice(-10)) {
-        io.result(
-          `  ${v.version.padStart(4)}  ${v.description}${v.version === alias.version ? '  ← live' : ''}`,
-        );
-      }
-      io.result(
-        alarms.length
-          ? `alarms in ALARM: ${alarms.map((a) => a.name).join(', ')}`
-          : 'alarms: none in ALARM',
-      );
-      io.result(
-        holder
-          ? `lock: held by run ${holder.runId} — ${holder.actor}@${holder.host}${holder.pid ? ` pid ${holder.pid}` : ''} (${holder.command}, since ${holder.since})`
-          : 'lock: free',
-      );
-      io.result('last runs:');
-      for (const r of runs) io.result(`  ${runLine(r)}`);
-      reportScanProblems(io, scan);
-      io.document({
-        ok: true,
-        env,
-        alias,
-        versions,
-        alarmsInAlarm: alarms,
-        lock: holder ?? null,
-        runs: runs.map(({ steps: _s, ...rest }) => rest),
-        journalProblems: problemsOf(scan),
-      });
+      await (await import('./inspect-run.js')).statusCommand(value, command);
     });
 
   program
@@ -185,15 +42,6 @@ export const registerInspectCommands = (program: Command): void => {
     .option('--limit <n>', 'how many', '20')
     .addHelpText('after', '\nExample:\n  $ promote history sit --sandbox --json')
     .action(async (value: string, opts: { limit: string }, command: Command) => {
-      const io = ioOf(command);
-      const env = envArg(value);
-      const conn = await connect(env, command.optsWithGlobals() as GlobalFlags, io);
-      const limit = Math.max(1, Math.min(200, Number(opts.limit) || 20));
-      const scan = await new JournalStore(conn.home, conn.state).scan(env, limit);
-      const runs = scan.runs;
-      if (runs.length === 0) io.result(`no runs of ${env} yet`);
-      for (const r of runs) io.result(runLine(r));
-      reportScanProblems(io, scan);
-      io.document({ ok: true, env, runs, journalProblems: problemsOf(scan) });
+      await (await import('./inspect-run.js')).historyCommand(value, opts, command);
     });
 };

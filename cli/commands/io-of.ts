@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import type { GlobalFlags } from '../global-flags.js';
 import { IoHost } from '../io/io-host.js';
-import type { GlobalFlags } from '../main.js';
 
 /** The IoHost of a command, built from its merged global and own flags. */
 export const ioOf = (command: Command): IoHost =>

@@ -5,7 +5,6 @@ import type { IoHost } from '../io/io-host.js';
 import type { RunJournal } from '../journal/run-journal.js';
 import { toJUnit } from '../reports/junit.js';
 import { renderRunMarkdown } from '../reports/markdown.js';
-import type { SmokeReport } from '../smoke/run-smoke.js';
 
 /** The second Ctrl-C's last words may take this long before the process leaves anyway. */
 const LAST_WORDS_DEADLINE_MS = 6_000;
@@ -89,9 +88,7 @@ export const writeReports = (
   };
   writeFileSync(files.markdown, markdown);
   writeFileSync(files.json, `${JSON.stringify(journal, null, 2)}\n`);
-  const smoke = journal.steps.find((s) => s.evidence.smoke)?.evidence.smoke as
-    | SmokeReport
-    | undefined;
+  const smoke = journal.steps.find((s) => s.evidence.smoke)?.evidence.smoke;
   if (junitPath && smoke) {
     writeFileSync(junitPath, toJUnit(smoke, `smoke ${journal.env}`));
     files.junit = junitPath;
@@ -114,9 +111,7 @@ export const describeChanges = (journal: RunJournal): string => {
   const changes: string[] = [];
   if (journal.backups.length)
     changes.push(`backup ${journal.backups.map((b) => b.name).join(', ')}`);
-  const published = journal.steps
-    .map((s) => (s.evidence.published as { version?: string } | undefined)?.version)
-    .filter(Boolean);
+  const published = journal.steps.map((s) => s.evidence.published?.version).filter(Boolean);
   if (published.length) changes.push(`published version ${published.join(', ')}`);
   const { before, after } = journal.versions;
   if (journal.rollback?.verified) {

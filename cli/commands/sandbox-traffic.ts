@@ -1,12 +1,7 @@
 import { type Command, Option } from 'commander';
-import { loadSandboxKeys } from '../../sandbox/api/jwt.js';
-import { runTraffic } from '../../sandbox/api/traffic.js';
-import type { SandboxState } from '../../sandbox/control-client.js';
-import { sandboxPaths } from '../../sandbox/paths.js';
 import { PromoteError } from '../errors.js';
 import type { EnvName } from '../plans/environments.js';
 import { numberIn, parseDuration, parseEnv } from './arg-parsers.js';
-import { ioOf } from './io-of.js';
 
 const envOption = () =>
   new Option('--env <env>', 'environment').argParser(parseEnv).makeOptionMandatory();
@@ -14,10 +9,7 @@ const envOption = () =>
 const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** `promote sandbox token` and `promote sandbox traffic`: API access to the sandbox fronts. */
-export const registerTokenAndTraffic = (
-  sandbox: Command,
-  requireRunning: () => Promise<SandboxState>,
-): void => {
+export const registerTokenAndTraffic = (sandbox: Command): void => {
   sandbox
     .command('token')
     .description("mint a JWT for an environment's sandbox API (RS256, 1 hour)")
@@ -32,6 +24,7 @@ Examples:
   $ curl -H "Authorization: Bearer $SIT_TOKEN" http://127.0.0.1:4568/v1.0/orders`,
     )
     .action(async (opts: { env: EnvName; customer: string; admin?: boolean }, command) => {
+      const { ioOf, loadSandboxKeys, sandboxPaths } = await import('./sandbox-run.js');
       const io = ioOf(command);
       if (!CUSTOMER_ID.test(opts.customer)) {
         throw new PromoteError(
@@ -76,6 +69,9 @@ Example:
         opts: { env: EnvName; rate: number; duration: number; customers: number },
         command,
       ) => {
+        const { ioOf, requireRunning, loadSandboxKeys, sandboxPaths, runTraffic } = await import(
+          './sandbox-run.js'
+        );
         const io = ioOf(command);
         const state = await requireRunning();
         const baseUrl = state.apiUrls[opts.env];

@@ -1,13 +1,9 @@
 import { createReadStream, existsSync, rmSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { sandboxSetupHint } from '../../sandbox/connection.js';
-import { control, findRunning, startDaemon, stopDaemon } from '../../sandbox/control-client.js';
-import { sandboxPaths } from '../../sandbox/paths.js';
 import { PromoteError } from '../errors.js';
 import { ENVIRONMENTS, type EnvName } from '../plans/environments.js';
 import { numberIn, parseEnv } from './arg-parsers.js';
-import { ioOf } from './io-of.js';
 import { registerTokenAndTraffic } from './sandbox-traffic.js';
 
 export const parsePort = (value: string): number => {
@@ -18,18 +14,8 @@ export const parsePort = (value: string): number => {
   return port;
 };
 
-export const requireRunning = async () => {
-  const state = await findRunning();
-  if (!state) {
-    throw new PromoteError(
-      'sandbox_unavailable',
-      'SANDBOX_NOT_RUNNING',
-      'the sandbox is not running',
-      'start it with: npx promote sandbox up',
-    );
-  }
-  return state;
-};
+/** The actions' dependencies, loaded on first use (see sandbox-run.ts). */
+const lazy = () => import('./sandbox-run.js');
 
 /** `promote sandbox …`: the local AWS on which the whole plan runs with no account. */
 export const registerSandboxCommands = (program: Command): void => {
@@ -59,6 +45,7 @@ Examples:
     )
     .option('--fresh', 'discard all sandbox state first')
     .action(async (opts: { port: number; fresh?: boolean }, command: Command) => {
+      const { ioOf, startDaemon, sandboxSetupHint } = await lazy();
       const io = ioOf(command);
       const started = Date.now();
       const { state, alreadyRunning } = await startDaemon({
@@ -85,6 +72,7 @@ Examples:
     .command('down')
     .description('stop the sandbox (state under .promote/sandbox is kept)')
     .action(async (_opts, command: Command) => {
+      const { ioOf, stopDaemon } = await lazy();
       const io = ioOf(command);
       const stopped = await stopDaemon();
       io.info('SANDBOX_DOWN', stopped ? 'sandbox stopped' : 'sandbox was not running');
@@ -95,6 +83,7 @@ Examples:
     .command('status')
     .description('is it running; endpoints; per environment: function versions, alias, alarms')
     .action(async (_opts, command: Command) => {
+      const { ioOf, findRunning, control, sandboxSetupHint } = await lazy();
       const io = ioOf(command);
       const state = await findRunning();
       if (!state) {
@@ -115,6 +104,7 @@ Examples:
     .description('stop, discard all state, start fresh')
     .addOption(new Option('--port <port>', 'gateway port').default(4566).argParser(parsePort))
     .action(async (opts: { port: number }, command: Command) => {
+      const { ioOf, stopDaemon, startDaemon, sandboxPaths, sandboxSetupHint } = await lazy();
       const io = ioOf(command);
       await stopDaemon();
       rmSync(sandboxPaths().root, { recursive: true, force: true });
@@ -130,6 +120,7 @@ Examples:
     .addOption(new Option('--env <env>', 'environment').argParser(parseEnv))
     .option('-f, --follow', 'keep printing new lines')
     .action(async (opts: { env?: EnvName; follow?: boolean }) => {
+      const { sandboxPaths } = await lazy();
       const paths = sandboxPaths();
       let file = paths.daemonLog;
       if (opts.env) {
@@ -189,6 +180,7 @@ Examples:
         },
         command: Command,
       ) => {
+        const { ioOf, requireRunning, control } = await lazy();
         const io = ioOf(command);
         if (!/^\d+$/.test(opts.version))
           throw new PromoteError('usage', 'BAD_VERSION', '--version must be a number');
@@ -220,5 +212,5 @@ Examples:
       },
     );
 
-  registerTokenAndTraffic(sandbox, requireRunning);
+  registerTokenAndTraffic(sandbox);
 };

@@ -1,14 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { ENV_NAMES, type EnvName } from '../plans/environments.js';
-import { toJUnit } from '../reports/junit.js';
-import { runSmoke, smokeFailure } from '../smoke/run-smoke.js';
+import { ENV_NAMES } from '../plans/environments.js';
 import { SMOKE_TEST_IDS } from '../smoke/smoke-suite.js';
-import { envArg } from './arg-parsers.js';
-import { connect } from './connect.js';
-import { ioOf } from './io-of.js';
 
-interface SmokeFlags {
+export interface SmokeFlags {
   env: string;
   only?: string;
   junit?: string;
@@ -42,40 +36,7 @@ Examples:
   $ promote smoke --env prod --read-only --json`,
     )
     .action(async (flags: SmokeFlags, command: Command) => {
-      const io = ioOf(command);
-      const all = command.optsWithGlobals() as SmokeFlags;
-      const env: EnvName = envArg(flags.env);
-      const conn = await connect(env, all, io);
-      const tokens = await conn.smokeTokens();
-      const report = await runSmoke({
-        baseUrl: flags.baseUrl ?? conn.target.apiBaseUrl,
-        token: tokens.token,
-        ...(tokens.adminToken ? { adminToken: tokens.adminToken } : {}),
-        ...(flags.only
-          ? {
-              only: flags.only
-                .split(',')
-                .map((s) => s.trim())
-                .filter(Boolean),
-            }
-          : {}),
-        readOnly: flags.readOnly === true,
-        onResult: (r) =>
-          io.info(
-            'SMOKE_RESULT',
-            `${r.ok ? io.color.green('✔') : r.skipped ? io.color.yellow('↷') : io.color.red('✖')} ${String(r.number).padStart(2)}. ${r.title}${r.status ? ` (${r.status})` : ''}${r.ok ? '' : ` — ${r.skipped ? 'skipped: a test it depends on failed' : r.reason}`}`,
-          ),
-      });
-      if (flags.junit) writeFileSync(flags.junit, toJUnit(report, `smoke ${env}`));
-      io.info(
-        'SMOKE_DONE',
-        `${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped against ${report.baseUrl}`,
-      );
-      for (const left of report.leftBehind) {
-        io.warn('SMOKE_LEFT_BEHIND', `order ${left.orderId} left behind: ${left.reason}`);
-      }
-      const failure = smokeFailure(report);
-      if (failure) throw failure;
-      io.document({ ok: true, env, report });
+      const { smoke } = await import('./smoke-run.js');
+      await smoke(flags, command);
     });
 };

@@ -1,4 +1,5 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import type { Code } from '../codes.js';
 import { PromoteError } from '../errors.js';
 
 /**
@@ -11,7 +12,7 @@ export type Level = 'error' | 'warn' | 'info' | 'result' | 'debug';
 
 export interface IoMessage {
   readonly level: Level;
-  readonly code: string;
+  readonly code: Code;
   readonly text: string;
   readonly data?: Record<string, unknown>;
   readonly time: string;
@@ -58,7 +59,7 @@ export class IoHost {
     };
   }
 
-  notify(level: Level, code: string, text: string, data?: Record<string, unknown>): void {
+  notify(level: Level, code: Code, text: string, data?: Record<string, unknown>): void {
     const message: IoMessage = {
       level,
       code,
@@ -81,13 +82,13 @@ export class IoHost {
     (level === 'error' || level === 'warn' ? this.err : this.out).write(`${line}\n`);
   }
 
-  info(code: string, text: string, data?: Record<string, unknown>) {
+  info(code: Code, text: string, data?: Record<string, unknown>) {
     this.notify('info', code, text, data);
   }
-  warn(code: string, text: string, data?: Record<string, unknown>) {
+  warn(code: Code, text: string, data?: Record<string, unknown>) {
     this.notify('warn', code, text, data);
   }
-  debug(code: string, text: string, data?: Record<string, unknown>) {
+  debug(code: Code, text: string, data?: Record<string, unknown>) {
     this.notify('debug', code, text, data);
   }
   /** Plain command output (tables, URLs) — suppressed in JSON mode, where `document` is used. */
@@ -99,7 +100,7 @@ export class IoHost {
    * A live machine-readable event (canary analyses): one JSON line on stderr in --json
    * mode, so stdout still holds exactly one document; recorded in every mode.
    */
-  event(code: string, data: Record<string, unknown>): void {
+  event(code: Code, data: Record<string, unknown>): void {
     this.messages.push({ level: 'debug', code, text: code, data, time: new Date().toISOString() });
     if (this.options.json) this.err.write(`${JSON.stringify({ event: code, ...data })}\n`);
   }
@@ -113,7 +114,7 @@ export class IoHost {
    * Asks a yes/no question. `--yes` answers yes (and records that it did); with no TTY and
    * no `--yes` it fails at once with a clear message instead of waiting forever.
    */
-  async confirm(code: string, question: string): Promise<boolean> {
+  async confirm(code: Code, question: string): Promise<boolean> {
     if (this.options.yes) {
       this.notify('info', code, `${question} → yes (--yes)`);
       return true;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CanarySpec } from '../plans/canary-spec.js';
 import type { EnvName } from '../plans/environments.js';
+import type { StepEvidence } from './step-evidence.js';
 
 /**
  * The evidence of one run: what ran, in which state, with which versions before and after,
@@ -63,7 +64,7 @@ export interface StepRecord {
   finishedAt?: string;
   durationMs?: number;
   /** What the step saw and did: ids, hashes, counts, check results. */
-  evidence: Record<string, unknown>;
+  evidence: StepEvidence;
   error?: { code: string; message: string };
 }
 

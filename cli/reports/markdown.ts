@@ -1,5 +1,5 @@
 import type { RunJournal } from '../journal/run-journal.js';
-import type { SmokeReport } from '../smoke/run-smoke.js';
+import type { StepEvidence } from '../journal/step-evidence.js';
 
 const ICON: Record<string, string> = {
   succeeded: '✅',
@@ -54,9 +54,7 @@ export const renderRunMarkdown = (journal: RunJournal): string => {
       `| ${step.index + 1} | ${cell(step.title)} | ${ICON[step.state] ?? ''} ${step.state} | ${seconds(step.durationMs)} | ${cell(note)} |`,
     );
   }
-  const smoke = journal.steps.find((s) => s.evidence.smoke)?.evidence.smoke as
-    | SmokeReport
-    | undefined;
+  const smoke = journal.steps.find((s) => s.evidence.smoke)?.evidence.smoke;
   if (smoke) {
     lines.push(
       '',
@@ -79,16 +77,14 @@ export const renderRunMarkdown = (journal: RunJournal): string => {
   return `${lines.join('\n')}\n`;
 };
 
-const summarise = (evidence: Record<string, unknown>): string => {
+const summarise = (evidence: StepEvidence): string => {
   const parts: string[] = [];
-  const checks = evidence.checks as Array<{ ok: boolean }> | undefined;
+  const { checks, published, reused, alias, backup, skipped } = evidence;
   if (checks) parts.push(`${checks.filter((c) => c.ok).length}/${checks.length} checks ok`);
-  const published = evidence.published as { version: string } | undefined;
   if (published) parts.push(`published version ${published.version}`);
-  if (evidence.reused) parts.push(`package unchanged (version ${String(evidence.reused)})`);
-  const alias = evidence.alias as { from: string; to: string } | undefined;
+  if (reused) parts.push(`package unchanged (version ${reused})`);
   if (alias) parts.push(`alias ${alias.from} → ${alias.to}`);
-  const backup = evidence.backup as { name: string } | undefined;
   if (backup) parts.push(`backup ${backup.name}`);
+  if (skipped) parts.push(`skipped: ${skipped}`);
   return parts.join('; ');
 };

@@ -1,9 +1,11 @@
 import { type Assessment, assess, PLAN_THRESHOLDS } from '../canary/assess.js';
-import { readWindow } from '../canary/read-window.js';
+import { aliasSmoke, candidateSmoke } from '../canary/critical-smoke.js';
+import { proxyEvent } from '../canary/proxy-event.js';
+import { readAliasRate, readWindow } from '../canary/read-window.js';
+import { estimateCanarySample } from '../canary/sample-estimate.js';
 import { PromoteError } from '../errors.js';
 import type { CanaryAnalysis, CanaryProgress } from '../journal/run-journal.js';
 import type { CanarySpec } from '../plans/canary-spec.js';
-import { runSmoke } from '../smoke/run-smoke.js';
 import { shiftStart, switchAlias } from './alias-switch.js';
 import { sleep } from './sleep.js';
 import type { StepContext, StepModule } from './step-context.js';
@@ -13,13 +15,7 @@ const MAX_JOURNALED_ANALYSES = 200;
 const WARM_INVOCATIONS = 4;
 
 /** The health route as API Gateway would deliver it. */
-const healthEvent = () => ({
-  resource: '/v1.0/orders/health',
-  path: '/v1.0/orders/health',
-  httpMethod: 'GET',
-  headers: {},
-  requestContext: { requestId: `promote-warmup-${Date.now()}`, requestTimeEpoch: Date.now() },
-});
+const healthEvent = () => proxyEvent('GET', '/v1.0/orders/health');
 
 /**
  * Invokes the new version directly, a few at once, before it takes any traffic: its
@@ -47,27 +43,75 @@ const warmUp = async (ctx: StepContext, candidate: string) => {
 };
 const pct = (weight: number) => Math.round(weight * 100);
 
+/** The operator's `--allow-low-traffic --reason …`, as journaled with the run's inputs. */
+const LOW_TRAFFIC_SKIP = 'canary-sample-estimate';
+
 /**
- * The plan's "critical functionality" check: create and process an order, through the
- * alias. A failure is confirmed by one immediate retry before it counts (Argo's
- * consecutive-error idea): at a 10% weight a single call landing on a canary that fails
- * now and then is noise, a repeat is a signal — and the metrics judge the rest.
+ * Before any shift: can the bakes be judged at today's traffic? If a bake's analyses cannot
+ * reach the minimum sample, stop now with what would work, rather than bake for the full
+ * time and fail on sample size — unless the operator insisted (journaled).
  */
-const criticalSmoke = async (ctx: StepContext) => {
+const requireJudgeable = async (ctx: StepContext, spec: CanarySpec) => {
+  const lookbackSeconds = Math.max(spec.windowSeconds, 3 * spec.analysisIntervalSeconds);
+  const ratePerSecond = await readAliasRate({
+    cloudwatch: ctx.apis.cloudwatch,
+    env: ctx.plan.env,
+    lookbackSeconds,
+    now: ctx.options.now?.() ?? new Date(),
+  });
+  const estimate = estimateCanarySample({
+    ratePerSecond,
+    spec,
+    minInvocations: PLAN_THRESHOLDS.minInvocations,
+  });
+  ctx.record.evidence.sampleEstimate = { ...estimate, lookbackSeconds };
+  if (estimate.ok) {
+    ctx.progress(
+      `traffic ${ratePerSecond.toFixed(1)} req/s over ${lookbackSeconds} s: ${estimate.steps.map((s) => `~${Math.floor(s.expected)} canary invocations per window at ${pct(s.weight)}%`).join(', ')}`,
+    );
+    return;
+  }
+  const short = estimate.steps.filter((s) => s.expected < PLAN_THRESHOLDS.minInvocations);
+  const what = short.map((s) => `~${Math.floor(s.expected)} at ${pct(s.weight)}%`).join(', ');
+  const message = `at ${ratePerSecond.toFixed(1)} req/s (measured over ${lookbackSeconds} s) the canary would see ${what} invocations per ${spec.windowSeconds} s analysis window, fewer than the ${PLAN_THRESHOLDS.minInvocations} an analysis needs`;
+  const insisted = ctx.journal.inputs?.skips?.find((s) => s.what === LOW_TRAFFIC_SKIP);
+  if (insisted) {
+    ctx.io.warn(
+      'CANARY_LOW_TRAFFIC',
+      `${message}; going on (--allow-low-traffic: ${insisted.reason})`,
+    );
+    return;
+  }
+  throw new PromoteError(
+    'preflight_blocked',
+    'CANARY_CANNOT_JUDGE',
+    `${message}; no traffic was shifted`,
+    `any of: ${estimate.remedies.join('; ')}; or --allow-low-traffic --reason "…" to bake anyway`,
+    { estimate },
+  );
+};
+
+/**
+ * The plan's "critical functionality" check: create and process an order on the candidate
+ * itself (invoked directly), and create one through the alias (either version may answer).
+ * A failure is confirmed by one immediate retry before it counts (Argo's consecutive-error
+ * idea): a single failure now and then is noise, a repeat is a signal — the metrics judge
+ * the rest.
+ */
+const criticalSmoke = async (ctx: StepContext, candidate: string) => {
   if (!ctx.options.smokeTokens) return undefined;
   const tokens = await ctx.options.smokeTokens();
   const once = async () => {
-    const report = await runSmoke({
-      baseUrl: ctx.target.apiBaseUrl,
-      token: tokens.token,
-      ...(tokens.adminToken ? { adminToken: tokens.adminToken } : {}),
-      only: ['create', 'status'],
-      ...(ctx.options.fetch ? { fetch: ctx.options.fetch } : {}),
-    });
-    return {
-      ok: report.ok,
-      failed: report.tests.filter((t) => !t.ok).map((t) => `${t.title}: ${t.reason ?? t.status}`),
-    };
+    const [direct, alias] = await Promise.all([
+      candidateSmoke(ctx.apis.lambda, candidate),
+      aliasSmoke({
+        baseUrl: ctx.target.apiBaseUrl,
+        token: tokens.token,
+        ...(tokens.adminToken ? { adminToken: tokens.adminToken } : {}),
+        ...(ctx.options.fetch ? { fetch: ctx.options.fetch } : {}),
+      }),
+    ]);
+    return { ok: direct.ok && alias.ok, failed: [...direct.failed, ...alias.failed] };
   };
   const first = await once();
   if (first.ok) return first;
@@ -220,7 +264,10 @@ export const canary: StepModule<'canary'> = {
         return;
       }
       if (!resuming) {
-        if (progress.stepIndex === 0) await warmUp(ctx, candidate);
+        if (progress.stepIndex === 0 && progress.analyses.length === 0) {
+          await requireJudgeable(ctx, spec);
+          await warmUp(ctx, candidate);
+        }
         await switchAlias(lambda, stable, {
           weights: { [candidate]: weight },
           reason: 'deploy_failed',
@@ -229,7 +276,7 @@ export const canary: StepModule<'canary'> = {
         await ctx.save();
         ctx.progress(`${pct(weight)}% of traffic on version ${candidate}`);
       }
-      const smoke = await criticalSmoke(ctx);
+      const smoke = await criticalSmoke(ctx, candidate);
       const started = Date.parse(progress.stepStartedAt as string);
       const bakeMs = step.bakeSeconds * 1000;
       const clock = () => (ctx.options.now?.() ?? new Date()).getTime();

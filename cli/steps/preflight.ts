@@ -1,15 +1,9 @@
 import { handlerFiles, hasHandlerModule } from '../artifact/inspect-artifact.js';
 import { PromoteError } from '../errors.js';
+import type { Check } from '../journal/step-evidence.js';
 import type { StepContext, StepModule } from './step-context.js';
 
-/** One line of the preflight report. */
-export interface Check {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly detail: string;
-  /** A failed warning is reported but does not block. */
-  readonly blocking: boolean;
-}
+export type { Check } from '../journal/step-evidence.js';
 
 const EXPIRY_WARNING_MS = 15 * 60_000;
 
@@ -197,7 +191,7 @@ export const preflight: StepModule<'preflight'> = {
     ctx.record.evidence.checks = checks;
     // The package must hold the module the function's configuration names — known only now
     // that the account is confirmed, and checked before any approval or backup.
-    const handler = ctx.record.evidence.handler as string | undefined;
+    const handler = ctx.record.evidence.handler;
     const entries = ctx.options.artifactEntries;
     if (handler && entries && !hasHandlerModule(entries, handler)) {
       throw new PromoteError(

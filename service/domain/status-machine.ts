@@ -11,11 +11,13 @@ export const ORDER_STATUSES = [
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /**
- * Legal transitions. Cancel is allowed only before the parcel leaves (shipped);
- * delivered and cancelled are terminal.
+ * Legal transitions. The plan's workflow is create → process → fulfill → complete, so a new
+ * order may go straight to processing; `confirmed` (payment received, set by the
+ * `payment.succeeded` event) is an optional step before it. Cancel is allowed only before
+ * the parcel leaves (shipped); delivered and cancelled are terminal.
  */
 const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
-  pending: ['confirmed', 'cancelled'],
+  pending: ['confirmed', 'processing', 'cancelled'],
   confirmed: ['processing', 'cancelled'],
   processing: ['shipped', 'cancelled'],
   shipped: ['delivered'],

@@ -8,10 +8,9 @@ import {
 
 /**
  * The promotion plan's 11 smoke calls, in order, through the router against DynamoDB Local.
- * Two deliberate departures from the plan's literal sequence, because a correct service
- * refuses them: (1) a new order is `pending`, and pending → processing skips `confirmed`,
- * so test 5 confirms first; (2) the plan cancels an order and then fulfills it, so the
- * cancel path and the fulfill path use separate orders.
+ * One departure from the plan's literal sequence, because a correct service refuses it: the
+ * plan cancels an order and then fulfills it, so the cancel path and the fulfill path use
+ * separate orders. Test 5 is the plan's call as written: a new order goes to processing.
  */
 describe('plan smoke tests (PROM-ORDER-002 § Smoke Tests)', () => {
   let svc: ServiceHarness;
@@ -67,22 +66,15 @@ describe('plan smoke tests (PROM-ORDER-002 § Smoke Tests)', () => {
     expect(res.body).toMatchObject({ order_id: orderId, total: 59.98, currency: 'USD' });
   });
 
-  it('5. update order status to processing (via confirmed)', async () => {
-    const direct = await svc.call(
+  it("5. update order status to processing, straight from pending (the plan's call)", async () => {
+    const res = await svc.call(
       apiEvent('PUT', `/v1.0/orders/${orderId}/status`, {
         caller: sitToken,
         body: { status: 'processing' },
       }),
     );
-    expect(direct.status).toBe(409);
-    expect(direct.body.error.code).toBe('illegal_transition');
-    for (const status of ['confirmed', 'processing']) {
-      const res = await svc.call(
-        apiEvent('PUT', `/v1.0/orders/${orderId}/status`, { caller: sitToken, body: { status } }),
-      );
-      expect(res.status).toBe(200);
-      expect(res.body.status).toBe(status);
-    }
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('processing');
   });
 
   it('6. cancel order (a separate order)', async () => {
@@ -112,7 +104,6 @@ describe('plan smoke tests (PROM-ORDER-002 § Smoke Tests)', () => {
     expect(res.status).toBe(200);
     expect(res.body.status_history.map((h: { to: string }) => h.to)).toEqual([
       'pending',
-      'confirmed',
       'processing',
     ]);
     expect(res.body.status_history[1]).toMatchObject({ from: 'pending', by: admin.sub });
@@ -144,12 +135,16 @@ describe('plan smoke tests (PROM-ORDER-002 § Smoke Tests)', () => {
     );
   });
 
-  it('11. orders by status', async () => {
-    const res = await svc.call(
+  it('11. orders by status (the plan asks for processing; by now ours has shipped)', async () => {
+    const processing = await svc.call(
+      apiEvent('GET', '/v1.0/orders', { caller: sitToken, query: { status: 'processing' } }),
+    );
+    const cancelled = await svc.call(
       apiEvent('GET', '/v1.0/orders', { caller: sitToken, query: { status: 'cancelled' } }),
     );
-    expect(res.status).toBe(200);
-    expect(res.body.orders.map((o: { order_id: string }) => o.order_id)).toEqual([cancelId]);
+    expect(processing.status).toBe(200);
+    expect(processing.body.orders).toEqual([]);
+    expect(cancelled.body.orders.map((o: { order_id: string }) => o.order_id)).toEqual([cancelId]);
   });
 
   it('published one order.<status> event per state change, none to the DLQ', async () => {
@@ -159,9 +154,8 @@ describe('plan smoke tests (PROM-ORDER-002 § Smoke Tests)', () => {
       .map((e) => [e['detail-type'], e.detail.metadata.version]);
     expect(forOrder).toEqual([
       ['order.pending', 1],
-      ['order.confirmed', 2],
-      ['order.processing', 3],
-      ['order.shipped', 4],
+      ['order.processing', 2],
+      ['order.shipped', 3],
     ]);
     expect(
       events.find(

@@ -22,6 +22,8 @@ import { waitForJournal } from '../support/journal-watch.js';
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'promote.mjs');
 const prod = ENVIRONMENTS.prod;
 const FAST = ['--bake-scale', '0.015', '--analysis-window', '12'];
+/** Longer than the 12 s the canary reads its traffic rate over. */
+const WARM_UP_MS = 13_000;
 /**
  * The plan's read-latency alarm judges the whole sandbox, which a busy CI machine can slow
  * past 1 s; these scenarios are about the canary's own triggers, so the runs allow that one
@@ -34,7 +36,8 @@ const LOADED_MACHINE = [
   'sandbox sharing a busy CI machine',
 ];
 
-describe('promote prod --canary (sandbox, compressed bakes)', () => {
+// Each scenario runs under 13 s of warm-up traffic (two for pause → resume): longer than the default.
+describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000 }, () => {
   let home: string;
   let port: number;
   let endpoint: string;
@@ -54,12 +57,12 @@ describe('promote prod --canary (sandbox, compressed bakes)', () => {
     promote(['sandbox', 'fault', '--env', 'prod', '--version', version, ...extra]);
 
   /** Synthetic customers on the prod API while `work` runs. */
-  const underTraffic = async <T>(work: () => Promise<T>): Promise<T> => {
+  const underTraffic = async <T>(work: () => Promise<T>, rate = 30): Promise<T> => {
     const keys = await loadSandboxKeys(join(home, 'sandbox', 'keys'));
     const controller = new AbortController();
     const traffic = runTraffic({
       baseUrl: apiUrl,
-      rate: 30,
+      rate,
       durationMs: 600_000,
       customers: 20,
       tokenFor: (customerId) => keys.mintToken({ env: 'prod', customerId }),
@@ -68,8 +71,9 @@ describe('promote prod --canary (sandbox, compressed bakes)', () => {
       seed: 7,
     });
     try {
-      // A few seconds of steady traffic first, as production has before a deployment.
-      await new Promise((r) => setTimeout(r, 3_000));
+      // Steady traffic first, as production has before a deployment: the canary measures the
+      // rate over its analysis window (12 s here) before it shifts anything.
+      await new Promise((r) => setTimeout(r, WARM_UP_MS));
       return await work();
     } finally {
       controller.abort();
@@ -99,7 +103,15 @@ describe('promote prod --canary (sandbox, compressed bakes)', () => {
     const state = JSON.parse(up.stdout);
     endpoint = state.endpoint;
     apiUrl = state.apiUrls.prod;
-    for (const name of ['healthy', 'errors', 'slow', 'interrupted', 'paused', 'aborted']) {
+    for (const name of [
+      'healthy',
+      'errors',
+      'slow',
+      'interrupted',
+      'paused',
+      'aborted',
+      'unjudgeable',
+    ]) {
       artifacts[name] = (
         await buildArtifact({ release: `canary-${name}`, outDir: join(home, `build-${name}`) })
       ).path;
@@ -167,25 +179,25 @@ describe('promote prod --canary (sandbox, compressed bakes)', () => {
 
   it('Ctrl-C during the 50% bake rolls back and exits 130', async () => {
     // Prepare
-    const child: ResultPromise = execa(
-      process.execPath,
-      [
-        BIN,
-        'prod',
-        '--sandbox',
-        '--yes',
-        '--canary',
-        ...FAST,
-        ...LOADED_MACHINE,
-        '--artifact',
-        artifacts.interrupted as string,
-      ],
-      { env: env(), reject: false, timeout: 240_000 },
-    );
     const runs = join(home, 'runs', 'prod');
 
     // Act: wait for the journal to show the 50% bake, then interrupt
     const result = await underTraffic(async () => {
+      const child: ResultPromise = execa(
+        process.execPath,
+        [
+          BIN,
+          'prod',
+          '--sandbox',
+          '--yes',
+          '--canary',
+          ...FAST,
+          ...LOADED_MACHINE,
+          '--artifact',
+          artifacts.interrupted as string,
+        ],
+        { env: env(), reject: false, timeout: 240_000 },
+      );
       const baking50 = await waitForJournal(
         runs,
         (j) => j.status === 'running' && j.canary?.stepIndex === 1 && j.canary.stepStartedAt,
@@ -251,5 +263,37 @@ describe('promote prod --canary (sandbox, compressed bakes)', () => {
     const live = await alias();
     expect(live.FunctionVersion).toBe('6');
     expect(live.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+  });
+
+  it("a canary that cannot be judged at today's traffic stops before any shift, saying what would work", async () => {
+    // Prepare: 20 req/s with the bakes scaled by 0.01: a 3 s window sees ~6 canary calls at 10%.
+    const before = await alias();
+
+    // Act
+    const run = await underTraffic(
+      () =>
+        promote([
+          'prod',
+          '--sandbox',
+          '--yes',
+          '--canary',
+          '--bake-scale',
+          '0.01',
+          ...LOADED_MACHINE,
+          '--artifact',
+          artifacts.unjudgeable as string,
+        ]),
+      20,
+    );
+
+    // Assess
+    expect(run.exitCode, run.stderr.slice(-1000)).toBe(3);
+    expect(run.stderr).toContain('CANARY_CANNOT_JUDGE');
+    expect(run.stderr).toContain('no traffic was shifted');
+    expect(run.stderr).toMatch(/analysis window \(and bakes\) of at least \d+ s/);
+    expect(run.stderr).toMatch(/req\/s of traffic/);
+    const after = await alias();
+    expect(after.FunctionVersion).toBe(before.FunctionVersion);
+    expect(after.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
   });
 });

@@ -11,9 +11,9 @@ import { createServiceHarness, type ServiceHarness } from '../support/service-ha
 
 /**
  * The promotion plan's 11 smoke calls, over real HTTP, through the sandbox API front and its
- * JWT authorizer, into the real order router against DynamoDB Local. Same two departures
- * from the plan's literal order as test/api/smoke-calls.test.ts (pending → confirmed before
- * processing; cancel and fulfill on separate orders), because a correct service refuses them.
+ * JWT authorizer, into the real order router against DynamoDB Local. Same departure from
+ * the plan's literal order as test/api/smoke-calls.test.ts (cancel and fulfill on separate
+ * orders), because a correct service refuses to ship a cancelled order.
  */
 
 interface Answer {
@@ -179,20 +179,13 @@ describe('API front smoke calls (PROM-ORDER-002 § Smoke Tests) over HTTP', () =
     expect(notAdmin.body.error.code).toBe('admin_required');
   });
 
-  it('5. update order status to processing (via confirmed)', async () => {
-    const direct = await call(sit, 'PUT', `/v1.0/orders/${orderId}/status`, {
+  it("5. update order status to processing (the plan's call, straight from pending)", async () => {
+    const res = await call(sit, 'PUT', `/v1.0/orders/${orderId}/status`, {
       token: sitToken,
       body: { status: 'processing' },
     });
-    expect(direct.status).toBe(409);
-    for (const status of ['confirmed', 'processing']) {
-      const res = await call(sit, 'PUT', `/v1.0/orders/${orderId}/status`, {
-        token: sitToken,
-        body: { status },
-      });
-      expect(res.status).toBe(200);
-      expect(res.body.status).toBe(status);
-    }
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('processing');
   });
 
   it('6. cancel order (a separate order)', async () => {
@@ -216,7 +209,6 @@ describe('API front smoke calls (PROM-ORDER-002 § Smoke Tests) over HTTP', () =
     expect(res.status).toBe(200);
     expect(res.body.status_history.map((h: { to: string }) => h.to)).toEqual([
       'pending',
-      'confirmed',
       'processing',
     ]);
     expect(res.body.status_history[1].by).toBe('sandbox-user-cust_test_001');
@@ -242,10 +234,14 @@ describe('API front smoke calls (PROM-ORDER-002 § Smoke Tests) over HTTP', () =
     );
   });
 
-  it('11. orders by status', async () => {
-    const res = await call(sit, 'GET', '/v1.0/orders?status=cancelled', { token: sitToken });
-    expect(res.status).toBe(200);
-    expect(res.body.orders.map((o: { order_id: string }) => o.order_id)).toEqual([cancelId]);
+  it("11. orders by status (the plan's status=processing: ours has shipped by now)", async () => {
+    const processing = await call(sit, 'GET', '/v1.0/orders?status=processing', {
+      token: sitToken,
+    });
+    const cancelled = await call(sit, 'GET', '/v1.0/orders?status=cancelled', { token: sitToken });
+    expect(processing.status).toBe(200);
+    expect(processing.body.orders).toEqual([]);
+    expect(cancelled.body.orders.map((o: { order_id: string }) => o.order_id)).toEqual([cancelId]);
   });
 
   it('the access log has one JSON line per request and no tokens or bodies', async () => {

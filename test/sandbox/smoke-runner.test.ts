@@ -233,7 +233,7 @@ describe('runSmoke over the sandbox API front', () => {
       ['status', false, 403],
     ]);
     expect(report.tests[1]?.reason).toBe(
-      'status → confirmed: expected HTTP 200, got 403 (admin_required)',
+      'status → processing: expected HTTP 200, got 403 (admin_required)',
     );
     expect(report.deletedOrders).toEqual([]);
     expect(report.leftBehind).toEqual([

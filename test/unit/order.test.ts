@@ -173,7 +173,7 @@ describe('transition', () => {
     expect(error.kind).toBe('conflict');
     expect(error.code).toBe('illegal_transition');
     expect(error.details).toEqual({ from: 'pending', to: 'shipped' });
-    expect(error.message).toContain('allowed: confirmed, cancelled');
+    expect(error.message).toContain('allowed: confirmed, processing, cancelled');
   });
 
   it('says a terminal status is final', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VersionInfo } from '../../cli/aws/lambda-api.js';
-import { resolveRollbackTarget } from '../../cli/commands/rollback.js';
+import { resolveRollbackTarget } from '../../cli/commands/rollback-run.js';
 import { PromoteError } from '../../cli/errors.js';
 import { newJournal, type RunJournal } from '../../cli/journal/run-journal.js';
 

@@ -10,6 +10,7 @@ import {
 /** The only legal single steps; every other (from, to) pair must be refused. */
 const LEGAL: ReadonlySet<string> = new Set([
   'pending→confirmed',
+  'pending→processing',
   'pending→cancelled',
   'confirmed→processing',
   'confirmed→cancelled',

@@ -1,0 +1,175 @@
+import type { Command } from 'commander';
+import { gitFacts } from '../git-facts.js';
+import type { GlobalFlags } from '../global-flags.js';
+import type { IoHost } from '../io/io-host.js';
+import { EnvLock } from '../journal/env-lock.js';
+import { type JournalScan, JournalStore } from '../journal/journal-store.js';
+import { newJournal, type RunJournal } from '../journal/run-journal.js';
+import { describePlan } from '../plans/describe-plan.js';
+import { PLANS } from '../plans/plans.js';
+import { preflight } from '../steps/preflight.js';
+import { envArg } from './arg-parsers.js';
+import { connect } from './connect.js';
+import { ioOf } from './io-of.js';
+
+/* The read-only commands' runs, imported only when one is used (see inspect.ts). */
+
+/** One run, one line: what it did, how it ended, and anything its journal copies disagree on. */
+const runLine = (r: RunJournal): string =>
+  [
+    `${r.runId}  ${r.command.padEnd(8)} ${r.status.padEnd(15)} ${r.versions.before ?? '?'} → ${r.versions.after ?? '?'}  ${r.actor}`,
+    r.error ? `[${r.error.code}]` : '',
+    r.reason ? `"${r.reason}"` : '',
+    r.supersededBy ? `superseded${r.supersededBy.runId ? ` by ${r.supersededBy.runId}` : ''}` : '',
+    r.interruption ? `finish with: ${r.interruption.finishWith[0]}` : '',
+    r.remoteStale
+      ? `state-table copy behind (seq ${r.remoteStale.seq}: ${r.remoteStale.error})`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('  ');
+
+const problemsOf = (scan: JournalScan) => ({
+  divergent: scan.divergent,
+  unreadable: scan.unreadable,
+  ...(scan.remoteError ? { remoteError: scan.remoteError } : {}),
+});
+
+/** Journal copies that disagree or cannot be read are shown, never skipped. */
+const reportScanProblems = (io: IoHost, scan: JournalScan) => {
+  for (const d of scan.divergent) {
+    io.warn(
+      'JOURNAL_DIVERGED',
+      `run ${d.runId}: local copy seq ${d.localSeq}, state table seq ${d.remoteSeq} — showing the ${d.newer} one`,
+    );
+  }
+  for (const u of scan.unreadable)
+    io.warn('JOURNAL_UNREADABLE', `cannot read ${u.where}: ${u.error}`);
+  if (scan.remoteError) {
+    io.warn('JOURNAL_REMOTE', `state table unreadable (${scan.remoteError}); local journals only`);
+  }
+};
+
+/** `promote plan <env>` */
+export const planCommand = (value: string, command: Command): void => {
+  const io = ioOf(command);
+  const plan = PLANS[envArg(value)];
+  io.result(describePlan(plan));
+  io.document({
+    ok: true,
+    plan: { ...plan, releaseTagPattern: plan.releaseTagPattern.source },
+  });
+};
+
+/** `promote preflight --env <env>` */
+export const preflightCommand = async (flags: { env: string }, command: Command): Promise<void> => {
+  const io = ioOf(command);
+  const env = envArg(flags.env);
+  const conn = await connect(env, command.optsWithGlobals() as GlobalFlags, io);
+  const plan = PLANS[env];
+  const journal = newJournal({
+    env,
+    command: 'promote',
+    actor: 'preflight',
+    sandbox: conn.target.sandbox,
+    steps: [{ kind: 'preflight', title: 'preflight' }],
+  });
+  const record = journal.steps[0] as (typeof journal.steps)[0];
+  const upstream = plan.requireHealthyUpstream;
+  try {
+    await preflight.run(
+      {
+        plan,
+        target: conn.target,
+        apis: conn.apis,
+        io,
+        journal,
+        record,
+        options: {
+          home: conn.home,
+          git: await gitFacts(),
+          ...(upstream && conn.apiUrlOf(upstream)
+            ? { upstreamHealthUrl: `${conn.apiUrlOf(upstream)}/v1.0/orders/health` }
+            : {}),
+        },
+        signal: new AbortController().signal,
+        save: async () => {},
+        progress: (text) => io.info('PREFLIGHT', text),
+      },
+      { kind: 'preflight' },
+    );
+  } finally {
+    for (const check of record.evidence.checks ?? []) {
+      io.result(
+        `${check.ok ? io.color.green('✔') : io.color.red('✖')} ${check.name.padEnd(34)} ${check.detail}`,
+      );
+    }
+  }
+  io.document({ ok: true, env, checks: record.evidence.checks });
+};
+
+/** `promote status <env>` */
+export const statusCommand = async (value: string, command: Command): Promise<void> => {
+  const io = ioOf(command);
+  const env = envArg(value);
+  const conn = await connect(env, command.optsWithGlobals() as GlobalFlags, io);
+  const [alias, versions, alarms, scan, holder] = await Promise.all([
+    conn.apis.lambda.getAlias(),
+    conn.apis.lambda.listVersions(),
+    conn.apis.infra.alarmsInAlarm(),
+    new JournalStore(conn.home, conn.state).scan(env, 5),
+    new EnvLock(conn.state, env).holder(),
+  ]);
+  const runs = scan.runs;
+  const weights = Object.entries(alias.weights)
+    .map(([v, w]) => `${v}=${(w * 100).toFixed(0)}%`)
+    .join(', ');
+  io.result(`${env}: alias live → version ${alias.version}${weights ? ` + ${weights}` : ''}`);
+  io.result('versions:');
+  for (const v of versions.slice(-10)) {
+    io.result(
+      `  ${v.version.padStart(4)}  ${v.description}${v.version === alias.version ? '  ← live' : ''}`,
+    );
+  }
+  io.result(
+    alarms.length
+      ? `alarms in ALARM: ${alarms.map((a) => a.name).join(', ')}`
+      : 'alarms: none in ALARM',
+  );
+  io.result(
+    holder
+      ? `lock: held by run ${holder.runId} — ${holder.actor}@${holder.host}${holder.pid ? ` pid ${holder.pid}` : ''} (${holder.command}, since ${holder.since})`
+      : 'lock: free',
+  );
+  io.result('last runs:');
+  for (const r of runs) io.result(`  ${runLine(r)}`);
+  reportScanProblems(io, scan);
+  io.document({
+    ok: true,
+    env,
+    alias,
+    versions,
+    alarmsInAlarm: alarms,
+    lock: holder ?? null,
+    runs: runs.map(({ steps: _s, ...rest }) => rest),
+    journalProblems: problemsOf(scan),
+  });
+};
+
+/** `promote history <env>` */
+export const historyCommand = async (
+  value: string,
+  opts: { limit: string },
+  command: Command,
+): Promise<void> => {
+  const io = ioOf(command);
+  const env = envArg(value);
+  const conn = await connect(env, command.optsWithGlobals() as GlobalFlags, io);
+  const limit = Math.max(1, Math.min(200, Number(opts.limit) || 20));
+  const scan = await new JournalStore(conn.home, conn.state).scan(env, limit);
+  const runs = scan.runs;
+  if (runs.length === 0) io.result(`no runs of ${env} yet`);
+  for (const r of runs) io.result(runLine(r));
+  reportScanProblems(io, scan);
+  io.document({ ok: true, env, runs, journalProblems: problemsOf(scan) });
+};

@@ -1,0 +1,492 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { promoteHome } from '../../sandbox/paths.js';
+import { type ArtifactFacts, inspectArtifact } from '../artifact/inspect-artifact.js';
+import type { StateApi } from '../aws/state-api.js';
+import { PromoteError } from '../errors.js';
+import { type GitFacts, gitFacts } from '../git-facts.js';
+import type { GlobalFlags } from '../global-flags.js';
+import type { IoHost } from '../io/io-host.js';
+import { EnvLock } from '../journal/env-lock.js';
+import { JournalStore } from '../journal/journal-store.js';
+import { newJournal, newRunId, type RunInputs, type RunJournal } from '../journal/run-journal.js';
+import { isUnfinished, supersession } from '../journal/supersede.js';
+import { scaleCanary } from '../plans/canary-spec.js';
+import type { EnvName } from '../plans/environments.js';
+import { PLANS } from '../plans/plans.js';
+import type { StepSpec } from '../plans/step-spec.js';
+import { aliasIsOurs, restoreAlias } from '../runner/restore-alias.js';
+import { runPlan } from '../runner/run-plan.js';
+import { STEP_MODULES } from '../steps/registry.js';
+import { actor, type Connection, connect } from './connect.js';
+import { ioOf } from './io-of.js';
+import { finalLine, interruptible, withRun, writeReports } from './run-session.js';
+
+export interface PromoteFlags extends GlobalFlags {
+  artifact?: string;
+  resume?: boolean;
+  abort?: boolean;
+  forceUnlock?: boolean;
+  junit?: string;
+  token?: string;
+  canary?: boolean;
+  bakeScale?: number;
+  analysisInterval?: number;
+  analysisWindow?: number;
+  pauseBefore?: number[];
+  allowAlarm?: string[];
+  allowLowTraffic?: boolean;
+  reason?: string;
+}
+
+/** The plan's steps; `--canary` replaces the one-move shift with the gated canary. */
+export const stepsFor = (env: EnvName, canary: boolean): StepSpec[] =>
+  PLANS[env].steps.map((s) => (canary && s.kind === 'shift-all' ? { kind: 'canary' } : s));
+
+const titled = (env: EnvName, steps: readonly StepSpec[]) =>
+  steps.map((spec) => ({
+    kind: spec.kind,
+    title: (STEP_MODULES[spec.kind] as { title(s: unknown, p: unknown): string }).title(
+      spec,
+      PLANS[env],
+    ),
+  }));
+
+/** Flags that choose what a run deploys and how: journaled, so a resume cannot change them. */
+const INPUT_FLAGS = [
+  ['artifact', '--artifact'],
+  ['canary', '--canary'],
+  ['bakeScale', '--bake-scale'],
+  ['analysisInterval', '--analysis-interval'],
+  ['analysisWindow', '--analysis-window'],
+  ['pauseBefore', '--pause-before'],
+  ['allowAlarm', '--allow-alarm'],
+  ['allowLowTraffic', '--allow-low-traffic'],
+] as const;
+
+const releaseOf = (git: GitFacts) => git.tag ?? git.sha?.slice(0, 12) ?? 'local';
+
+/**
+ * The package a new run deploys, checked before any step and any AWS call: `--artifact`
+ * as given, or the working tree built now into the run's directory (so a resume finds the
+ * very same bytes there).
+ */
+const artifactFor = async (
+  flags: PromoteFlags,
+  dir: string,
+  git: GitFacts,
+): Promise<{ facts: ArtifactFacts; inputs: RunInputs['artifact'] }> => {
+  if (flags.artifact) {
+    const facts = inspectArtifact(flags.artifact);
+    return { facts, inputs: { ...pick(facts), source: 'given', release: releaseOf(git) } };
+  }
+  const { buildArtifact } = await import('../../scripts/build.js');
+  let built: { path: string };
+  try {
+    built = await buildArtifact({ release: releaseOf(git), outDir: dir });
+  } catch (error) {
+    throw new PromoteError(
+      'usage',
+      'BUILD_FAILED',
+      `building the service failed: ${(error as Error).message}; nothing was changed`,
+      'fix the build (npm run build) or pass --artifact <zip>',
+      undefined,
+      { cause: error },
+    );
+  }
+  const facts = inspectArtifact(built.path);
+  return { facts, inputs: { ...pick(facts), source: 'built', release: releaseOf(git) } };
+};
+
+const pick = (facts: ArtifactFacts) => ({
+  path: facts.path,
+  bytes: facts.bytes,
+  sha256: facts.sha256,
+  codeSha256: facts.codeSha256,
+});
+
+/**
+ * The unfinished run `--resume` continues, after checking it may be: not superseded, not
+ * still alive in another process, its inputs journaled and its package unchanged.
+ */
+const resumable = async (
+  env: EnvName,
+  store: JournalStore,
+  lock: EnvLock,
+  io: IoHost,
+  abort: boolean,
+): Promise<{ journal: RunJournal; facts?: ArtifactFacts }> => {
+  const scan = await store.scan(env, 50);
+  for (const d of scan.divergent) {
+    io.warn(
+      'JOURNAL_DIVERGED',
+      `run ${d.runId}: local copy seq ${d.localSeq}, state table seq ${d.remoteSeq} — using the ${d.newer} one`,
+    );
+  }
+  for (const u of scan.unreadable) {
+    io.warn('JOURNAL_UNREADABLE', `cannot read ${u.where}: ${u.error}`);
+  }
+  const journal = scan.runs.find(
+    (j) => j.command === 'promote' && (isUnfinished(j) || j.status === 'superseded'),
+  );
+  if (!journal) {
+    throw new PromoteError(
+      'usage',
+      'NOTHING_TO_RESUME',
+      `no unfinished or paused promote run of ${env} in the journal`,
+      `see "promote history ${env}"`,
+    );
+  }
+  const superseded = supersession(journal, scan.runs);
+  if (superseded) {
+    if (journal.status !== 'superseded') {
+      journal.status = 'superseded';
+      journal.supersededBy = { ...superseded, at: new Date().toISOString() };
+      await store.save(journal);
+    }
+    throw new PromoteError(
+      'usage',
+      'RUN_SUPERSEDED',
+      `run ${journal.runId} cannot be resumed: superseded${superseded.runId ? ` by run ${superseded.runId}` : ''} (${superseded.reason})`,
+      `start a new run: promote ${env} …`,
+    );
+  }
+  const holder = await lock.holder();
+  if (holder && holder.runId === journal.runId && EnvLock.aliveHere(holder)) {
+    throw new PromoteError(
+      'lock_held',
+      'RUN_STILL_ALIVE',
+      `run ${journal.runId} is still running here as process ${holder.pid}`,
+      'wait for it, or stop it (Ctrl-C) before resuming',
+    );
+  }
+  if (abort) return { journal };
+  const artifact = journal.inputs?.artifact;
+  if (!artifact) {
+    throw new PromoteError(
+      'usage',
+      'RESUME_NO_INPUTS',
+      `run ${journal.runId} did not journal its inputs (started by an older promote); it cannot be resumed safely`,
+      `roll it back with "promote ${env} --resume --abort", then start a new run`,
+    );
+  }
+  let facts: ArtifactFacts;
+  try {
+    facts = inspectArtifact(artifact.path);
+  } catch (error) {
+    throw new PromoteError(
+      'usage',
+      'RESUME_ARTIFACT_GONE',
+      `run ${journal.runId} deploys ${artifact.path}, which is no longer usable: ${(error as Error).message}`,
+      `restore that file, or roll the run back with "promote ${env} --resume --abort"`,
+    );
+  }
+  if (facts.sha256 !== artifact.sha256) {
+    throw new PromoteError(
+      'usage',
+      'RESUME_ARTIFACT_CHANGED',
+      `run ${journal.runId} deploys ${artifact.path} with SHA-256 ${artifact.sha256}, but the file now hashes to ${facts.sha256}`,
+      `restore that file, or roll the run back with "promote ${env} --resume --abort"`,
+    );
+  }
+  return { journal, facts };
+};
+
+const noApprover = (env: EnvName) =>
+  new PromoteError(
+    'approval_declined',
+    'PROMPT_NOT_INTERACTIVE',
+    `${env} needs an approval and there is no terminal to ask it on; nothing was changed`,
+    'pass --yes to approve non-interactively (CI), or run in a terminal',
+  );
+
+/** `promote <env>` and `promote resume <env>`: run (or continue) the environment's plan. */
+export const promote = async (env: EnvName, command: Command, resume = false): Promise<void> => {
+  const io = ioOf(command);
+  const flags = command.optsWithGlobals() as PromoteFlags;
+  const plan = PLANS[env];
+  const resuming = resume || Boolean(flags.resume);
+  if (flags.allowAlarm?.length && !flags.reason) {
+    throw new PromoteError(
+      'usage',
+      'ALLOW_ALARM_NEEDS_REASON',
+      '--allow-alarm needs --reason "…" (it is journaled)',
+    );
+  }
+  if (flags.allowLowTraffic && !flags.reason) {
+    throw new PromoteError(
+      'usage',
+      'ALLOW_LOW_TRAFFIC_NEEDS_REASON',
+      '--allow-low-traffic needs --reason "…" (it is journaled)',
+    );
+  }
+  if (flags.abort && !resuming) {
+    throw new PromoteError(
+      'usage',
+      'ABORT_NEEDS_RESUME',
+      '--abort applies to an unfinished run: promote <env> --resume --abort',
+    );
+  }
+  if (resuming) {
+    const given = INPUT_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
+    if (given.length) {
+      throw new PromoteError(
+        'usage',
+        'RESUME_KEEPS_INPUTS',
+        `a resumed run keeps the inputs it was started with; drop ${given.join(', ')}`,
+        `to deploy something else, start a new run (promote ${env} …); it supersedes the unfinished one`,
+      );
+    }
+  }
+  const home = promoteHome();
+  const git = await gitFacts();
+  const runId = newRunId();
+  // Everything the run will need is checked before the first change (and, for the
+  // artifact, before any AWS call): a run never stops half-way for want of an input.
+  const fresh = resuming
+    ? undefined
+    : await artifactFor(flags, join(home, 'runs', env, runId), git);
+  if (!flags.abort && !io.options.yes && !io.options.interactive) {
+    // In CI nobody can answer the approval: say so now, not after the lock and a backup.
+    // (A resumed run whose approval is already given needs none.)
+    if (!resuming && plan.steps.some((s) => s.kind === 'approve')) throw noApprover(env);
+  }
+  const conn = await connect(env, flags, io);
+  if (!flags.abort && plan.steps.some((s) => s.kind === 'smoke')) await conn.smokeTokens();
+  const lock = new EnvLock(conn.state, env);
+  const store = new JournalStore(conn.home, undefined, (error) =>
+    io.warn(
+      'JOURNAL_REMOTE',
+      `could not write the journal to ${conn.state.tableName}: ${error.message}`,
+    ),
+  );
+  let journal: RunJournal;
+  let entries: readonly string[] | undefined;
+  if (resuming) {
+    store.attach(conn.state);
+    const found = await resumable(env, store, lock, io, Boolean(flags.abort));
+    journal = found.journal;
+    entries = found.facts?.entries;
+    const approval = journal.steps.find((s) => s.kind === 'approve');
+    if (
+      !flags.abort &&
+      approval &&
+      approval.state !== 'succeeded' &&
+      !io.options.yes &&
+      !io.options.interactive
+    )
+      throw noApprover(env);
+  } else {
+    journal = newJournal({
+      env,
+      command: 'promote',
+      actor: actor(),
+      sandbox: conn.target.sandbox,
+      region: plan.env.region,
+      runId,
+      steps: titled(env, stepsFor(env, Boolean(flags.canary))),
+      ...(flags.reason ? { reason: flags.reason } : {}),
+    });
+    const { facts, inputs } = fresh as NonNullable<typeof fresh>;
+    entries = facts.entries;
+    journal.inputs = {
+      artifact: inputs,
+      ...(flags.canary
+        ? {
+            canary: scaleCanary(plan.canary, {
+              ...(flags.bakeScale ? { bakeScale: flags.bakeScale } : {}),
+              ...(flags.analysisInterval ? { intervalSeconds: flags.analysisInterval } : {}),
+              ...(flags.analysisWindow ? { windowSeconds: flags.analysisWindow } : {}),
+            }),
+          }
+        : {}),
+      ...(flags.pauseBefore ? { pauseBefore: flags.pauseBefore } : {}),
+      ...(flags.allowAlarm
+        ? { allowAlarms: flags.allowAlarm.map((name) => ({ name, reason: flags.reason ?? '' })) }
+        : {}),
+      ...(flags.allowLowTraffic
+        ? { skips: [{ what: 'canary-sample-estimate', reason: flags.reason ?? '' }] }
+        : {}),
+    };
+    journal.git = git;
+  }
+  // From the first journal write on, Ctrl-C is the run's: it is recorded, never a ghost
+  // `running` journal left by the default signal death.
+  const interrupts = interruptible(io, () => finalLine(journal));
+  try {
+    if (!resuming) store.saveLocal(journal);
+    await runOrRecover();
+  } finally {
+    interrupts.dispose();
+  }
+
+  async function runOrRecover(): Promise<void> {
+    if (flags.forceUnlock) {
+      const held = await lock.forceUnlock();
+      io.warn(
+        'FORCE_UNLOCK',
+        held
+          ? `removed ${env} lock of ${held.actor}@${held.host} (run ${held.runId}, since ${held.since})`
+          : `${env} was not locked`,
+      );
+      if (held && held.runId !== journal.runId) {
+        const marked = await markSuperseded(store, conn.state, env, held.runId, journal.runId);
+        if (marked)
+          io.warn('RUN_SUPERSEDED', `run ${held.runId} is superseded and can no longer be resumed`);
+      }
+    }
+    if (resuming && flags.abort) {
+      await abortRun(env, journal, conn, lock, store, io);
+      return;
+    }
+    if (resuming) {
+      const alias = await conn.apis.lambda.getAlias();
+      if (journal.versions.before && !aliasIsOurs(alias, journal.versions)) {
+        journal.status = 'superseded';
+        journal.supersededBy = {
+          reason: `alias moved by someone else to ${alias.version}`,
+          at: new Date().toISOString(),
+        };
+        await store.save(journal);
+        throw new PromoteError(
+          'usage',
+          'RESUME_ALIAS_MOVED',
+          `run ${journal.runId} cannot be resumed: the alias is on version ${alias.version}, which it neither started from (${journal.versions.before}) nor deploys (${journal.versions.candidate ?? 'none yet'}); nothing was changed`,
+          `someone else changed ${env}; see "promote status ${env}" and start a new run`,
+        );
+      }
+      journal.status = 'running';
+      delete journal.interruption;
+      delete journal.finishedAt;
+      delete journal.error;
+      io.info(
+        'RESUME',
+        `resuming run ${journal.runId} at: ${journal.steps.find((s) => s.state !== 'succeeded')?.title ?? 'the end'} (package ${journal.inputs?.artifact.codeSha256})`,
+      );
+    }
+    const inputs = journal.inputs as RunInputs;
+    const steps = stepsFor(
+      env,
+      journal.steps.some((s) => s.kind === 'canary'),
+    );
+    io.info('RUN_START', `promote ${env}: run ${journal.runId} on ${conn.target.describe}`);
+    const upstream = plan.requireHealthyUpstream;
+    try {
+      await runPlan({
+        plan,
+        steps,
+        target: conn.target,
+        apis: conn.apis,
+        io,
+        journal,
+        store,
+        lock: { lock, attach: () => store.attach(conn.state) },
+        signal: interrupts.signal,
+        onSecondInterrupt: interrupts.onSecondInterrupt,
+        options: {
+          home: conn.home,
+          git: journal.git ?? git,
+          smokeTokens: conn.smokeTokens,
+          artifact: inputs.artifact.path,
+          ...(entries ? { artifactEntries: entries } : {}),
+          ...(upstream && conn.apiUrlOf(upstream)
+            ? { upstreamHealthUrl: `${conn.apiUrlOf(upstream)}/v1.0/orders/health` }
+            : {}),
+          ...(inputs.canary ? { canary: inputs.canary } : {}),
+          ...(inputs.pauseBefore ? { pauseBefore: inputs.pauseBefore } : {}),
+          ...(inputs.allowAlarms ? { allowAlarms: inputs.allowAlarms } : {}),
+        },
+      });
+      const files = writeReports(conn.home, journal, flags.junit);
+      io.info(journal.status === 'paused' ? 'RUN_PAUSED' : 'RUN_DONE', finalLine(journal));
+      if (journal.status === 'paused') {
+        io.result(
+          `paused before ${journal.canary?.pausedBefore}%: continue with "promote resume ${env}", or abort with "promote ${env} --resume --abort"`,
+        );
+      }
+      io.result(`report: ${files.markdown}`);
+      io.document({
+        ok: true,
+        env,
+        status: journal.status,
+        version: journal.versions.after ?? journal.versions.before,
+        run: journal,
+        reports: files,
+      });
+    } catch (error) {
+      const files = writeReports(conn.home, journal, flags.junit);
+      io.notify('error', 'RUN_FAILED', finalLine(journal));
+      throw withRun(error, journal, files);
+    }
+  }
+};
+
+/** Marks one run superseded (its lock was force-removed by `by`). */
+const markSuperseded = async (
+  store: JournalStore,
+  state: StateApi,
+  env: EnvName,
+  runId: string,
+  by: string,
+): Promise<boolean> => {
+  store.attach(state);
+  const run = (await store.list(env, 50)).find((j) => j.runId === runId);
+  if (!run || !isUnfinished(run)) return false;
+  run.status = 'superseded';
+  run.supersededBy = {
+    runId: by,
+    reason: `its lock was force-removed by run ${by}`,
+    at: new Date().toISOString(),
+  };
+  run.finishedAt ??= run.supersededBy.at;
+  await store.save(run);
+  return true;
+};
+
+/** `--resume --abort`: roll the unfinished run back to where it started, verified. */
+const abortRun = async (
+  env: EnvName,
+  journal: RunJournal,
+  conn: Connection,
+  lock: EnvLock,
+  store: JournalStore,
+  io: IoHost,
+): Promise<void> => {
+  await lock.acquire({ runId: journal.runId, actor: actor(), command: `abort ${env}` });
+  try {
+    journal.status = 'interrupted';
+    const outcome = await restoreAlias({
+      lambda: conn.apis.lambda,
+      journal,
+      io,
+      reason: `aborted by ${actor()}`,
+    });
+    if (outcome === 'failed') {
+      await store.save(journal);
+      throw new PromoteError(
+        'rollback_failed',
+        'ROLLBACK_FAILED',
+        `abort could not restore the alias: ${journal.rollback?.error}`,
+        `restore by hand: aws lambda update-alias --function-name ${PLANS[env].env.functionName} --name ${PLANS[env].env.alias} --function-version ${journal.versions.before} --routing-config AdditionalVersionWeights={}`,
+      );
+    }
+    journal.status = outcome === 'foreign' ? 'superseded' : 'rolled_back';
+    delete journal.interruption;
+    journal.finishedAt = new Date().toISOString();
+    if (outcome === 'not_needed' && journal.versions.before)
+      journal.versions.after = journal.versions.before;
+    await store.save(journal);
+    const files = writeReports(conn.home, journal);
+    io.info('RUN_ABORTED', finalLine(journal));
+    io.document({
+      ok: true,
+      env,
+      aborted: true,
+      version: journal.versions.after ?? journal.versions.before,
+      run: journal,
+      reports: files,
+    });
+  } finally {
+    await lock.release(journal.runId).catch(() => undefined);
+  }
+};
