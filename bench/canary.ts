@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { execa } from 'execa';
-import { ENVIRONMENTS } from '../cli/plans/environments.js';
+import { ENVIRONMENTS } from '../infra/environments.js';
 import { loadSandboxKeys } from '../sandbox/api/jwt.js';
 import { runTraffic } from '../sandbox/api/traffic.js';
 import { control } from '../sandbox/control-client.js';

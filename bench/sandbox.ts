@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { execa } from 'execa';
-import { ENVIRONMENTS } from '../cli/plans/environments.js';
+import { ENVIRONMENTS } from '../infra/environments.js';
 import { loadSandboxKeys } from '../sandbox/api/jwt.js';
 import { runTraffic } from '../sandbox/api/traffic.js';
 import { freePortBlock } from '../sandbox/engines/local-engines.js';

@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ENVIRONMENTS, type EnvName } from '../cli/plans/environments.js';
+import { ENVIRONMENTS, type EnvName } from '../infra/environments.js';
 import type { AlarmStore } from './cloudwatch/alarm-store.js';
 import type { MetricStore } from './cloudwatch/metric-store.js';
 import { motoClient } from './moto/clients.js';

@@ -3,9 +3,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PromoteError } from '../cli/errors.js';
 import { projectRoot } from '../scripts/project-root.js';
 import { type SandboxPaths, sandboxPaths } from './paths.js';
+import { SandboxError } from './sandbox-error.js';
 
 /**
  * The CLI side of `promote sandbox up|down|status`: starts the daemon detached, finds it
@@ -71,15 +71,14 @@ export const control = async <T>(
     const text = await res.text();
     const payload = text ? JSON.parse(text) : {};
     if (!res.ok) {
-      throw new PromoteError(
-        'usage',
+      throw new SandboxError(
         'SANDBOX_REQUEST_REJECTED',
         payload.error ?? `sandbox answered ${res.status}`,
       );
     }
     return payload as T;
   } catch (error) {
-    if (error instanceof PromoteError) throw error;
+    if (error instanceof SandboxError) throw error;
     return undefined;
   }
 };
@@ -143,21 +142,12 @@ export const startDaemon = async (options: {
   // "cannot start: <who holds the data directory>".
   const why = /cannot start: (.*)$/m.exec(tail)?.[1];
   if (child.exitCode === 3 && why) {
-    throw new PromoteError(
-      'sandbox_unavailable',
-      'SANDBOX_PREREQUISITE_MISSING',
-      `cannot start the sandbox: ${why}`,
-    );
+    throw new SandboxError('SANDBOX_PREREQUISITE_MISSING', `cannot start the sandbox: ${why}`);
   }
   if (child.exitCode === 4 && why) {
-    throw new PromoteError(
-      'sandbox_unavailable',
-      'SANDBOX_DATA_DIR_BUSY',
-      `cannot start the sandbox: ${why}`,
-    );
+    throw new SandboxError('SANDBOX_DATA_DIR_BUSY', `cannot start the sandbox: ${why}`);
   }
-  throw new PromoteError(
-    'sandbox_unavailable',
+  throw new SandboxError(
     'SANDBOX_START_FAILED',
     `the sandbox did not start${child.exitCode !== null ? ` (exit code ${child.exitCode})` : ' in time'}`,
     tail ? `last lines of ${paths.daemonLog}:\n${tail}` : `see ${paths.daemonLog}`,

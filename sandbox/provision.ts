@@ -29,17 +29,17 @@ import {
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { planAlarms } from '../cli/plans/alarms.js';
-import type { Environment } from '../cli/plans/environments.js';
-import { idempotencyTableSpec, ordersTableSpec } from '../service/adapters/table-schema.js';
-import { dashboardBody } from './dashboard.js';
+import { planAlarms } from '../infra/alarms.js';
+import { dashboardBody } from '../infra/dashboard.js';
+import type { Environment } from '../infra/environments.js';
 import {
   deployRolePolicy,
   executionRolePolicy,
   LAMBDA_TRUST,
   trustManagement,
-} from './iam-policies.js';
-import { stateTableSpec } from './state-table.js';
+} from '../infra/iam-policies.js';
+import { stateTableSpec } from '../infra/state-table.js';
+import { idempotencyTableSpec, ordersTableSpec } from '../service/adapters/table-schema.js';
 
 /**
  * Creates one environment's resources in the sandbox, through the gateway like any client,

@@ -3,7 +3,7 @@ import {
   LambdaClient,
   ListVersionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
-import { ENVIRONMENTS, type EnvName } from '../cli/plans/environments.js';
+import { ENVIRONMENTS, type EnvName } from '../infra/environments.js';
 import type { AlarmStore } from './cloudwatch/alarm-store.js';
 import { motoClient } from './moto/clients.js';
 

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { ENV_NAMES, ENVIRONMENTS, type EnvName } from '../cli/plans/environments.js';
+import { ENV_NAMES, ENVIRONMENTS, type EnvName } from '../infra/environments.js';
 import { buildArtifact } from '../scripts/build.js';
 import { type ApiFront, startApiFront } from './api/front.js';
 import { loadSandboxKeys } from './api/jwt.js';

@@ -6,7 +6,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { stateTableName } from '../../sandbox/state-table.js';
+import { stateTableName } from '../../infra/state-table.js';
 import type { AwsTarget } from './target.js';
 
 /** One item of the environment's `promote-state-<env>` table. */

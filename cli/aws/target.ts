@@ -1,4 +1,4 @@
-import type { Environment } from '../plans/environments.js';
+import type { Environment } from '../../infra/environments.js';
 
 /**
  * Where and as whom the CLI talks to an environment. One value carries it to every client,

@@ -1,6 +1,6 @@
+import type { Environment } from '../../infra/environments.js';
 import { METRIC, METRICS_NAMESPACE, VERSION_DIMENSION } from '../../service/adapters/telemetry.js';
 import type { CloudWatchApi, MetricQuery, MetricResults } from '../aws/cloudwatch-api.js';
-import type { Environment } from '../plans/environments.js';
 import type { CanarySamples, VersionWindow } from './assess.js';
 
 /** The service name the function reports as (POWERTOOLS_SERVICE_NAME, see provisioning). */

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
+import { ENV_NAMES, type EnvName, isEnvName } from '../../infra/environments.js';
 import { PromoteError } from '../errors.js';
-import { ENV_NAMES, type EnvName, isEnvName } from '../plans/environments.js';
 
 /**
  * Parsers for command arguments and options, shared by every command so that the same

@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { ENVIRONMENTS, type EnvName } from '../../infra/environments.js';
 import { loadSandboxKeys } from '../../sandbox/api/jwt.js';
 import { startDaemon } from '../../sandbox/control-client.js';
 import { promoteHome, sandboxPaths } from '../../sandbox/paths.js';
@@ -12,7 +13,6 @@ import { type AwsTarget, awsTarget, chooseProfile, sandboxTarget } from '../aws/
 import { PromoteError } from '../errors.js';
 import type { GlobalFlags } from '../global-flags.js';
 import type { IoHost } from '../io/io-host.js';
-import { ENVIRONMENTS, type EnvName } from '../plans/environments.js';
 import { resolveToken } from '../smoke/resolve-token.js';
 import type { RunApis } from '../steps/step-context.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ENV_NAMES } from '../plans/environments.js';
+import { ENV_NAMES } from '../../infra/environments.js';
 
 /** `preflight`, `status`, `plan`, `history`: the read-only commands. */
 export const registerInspectCommands = (program: Command): void => {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { EnvName } from '../../infra/environments.js';
 import { promoteHome } from '../../sandbox/paths.js';
 import { type ArtifactFacts, inspectArtifact } from '../artifact/inspect-artifact.js';
 import type { StateApi } from '../aws/state-api.js';
@@ -12,7 +13,6 @@ import { JournalStore } from '../journal/journal-store.js';
 import { newJournal, newRunId, type RunInputs, type RunJournal } from '../journal/run-journal.js';
 import { isUnfinished, supersession } from '../journal/supersede.js';
 import { scaleCanary } from '../plans/canary-spec.js';
-import type { EnvName } from '../plans/environments.js';
 import { PLANS } from '../plans/plans.js';
 import type { StepSpec } from '../plans/step-spec.js';
 import { aliasIsOurs, restoreAlias } from '../runner/restore-alias.js';

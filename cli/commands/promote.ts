@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { ENV_NAMES } from '../plans/environments.js';
+import { ENV_NAMES } from '../../infra/environments.js';
 import { PLANS } from '../plans/plans.js';
 import { collect, envArg, percent, positive } from './arg-parsers.js';
 

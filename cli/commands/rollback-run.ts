@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
+import type { EnvName } from '../../infra/environments.js';
 import type { VersionInfo } from '../aws/lambda-api.js';
 import { PromoteError } from '../errors.js';
 import { EnvLock } from '../journal/env-lock.js';
 import { JournalStore } from '../journal/journal-store.js';
 import { newJournal, type RunJournal } from '../journal/run-journal.js';
 import { supersedeEarlier } from '../journal/supersede.js';
-import type { EnvName } from '../plans/environments.js';
 import { PLANS } from '../plans/plans.js';
 import { runSmoke, smokeFailure } from '../smoke/run-smoke.js';
 import { switchAlias } from '../steps/alias-switch.js';

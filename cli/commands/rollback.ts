@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ENV_NAMES } from '../plans/environments.js';
+import { ENV_NAMES } from '../../infra/environments.js';
 import { envArg } from './arg-parsers.js';
 
 /** Registers `rollback <env> --to <version|tag>` (the bin also answers to `rollback`). */

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
+import type { EnvName } from '../../infra/environments.js';
 import { PromoteError } from '../errors.js';
-import type { EnvName } from '../plans/environments.js';
 import { numberIn, parseDuration, parseEnv } from './arg-parsers.js';
 
 const envOption = () =>

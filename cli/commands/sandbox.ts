@@ -1,8 +1,8 @@
 import { createReadStream, existsSync, rmSync, statSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { ENVIRONMENTS, type EnvName } from '../../infra/environments.js';
 import { PromoteError } from '../errors.js';
-import { ENVIRONMENTS, type EnvName } from '../plans/environments.js';
 import { numberIn, parseEnv } from './arg-parsers.js';
 import { registerTokenAndTraffic } from './sandbox-traffic.js';
 

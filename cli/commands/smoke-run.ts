@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { EnvName } from '../plans/environments.js';
+import type { EnvName } from '../../infra/environments.js';
 import { toJUnit } from '../reports/junit.js';
 import { runSmoke, smokeFailure } from '../smoke/run-smoke.js';
 import { envArg } from './arg-parsers.js';

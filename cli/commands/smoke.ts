@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { ENV_NAMES } from '../plans/environments.js';
+import { ENV_NAMES } from '../../infra/environments.js';
 import { SMOKE_TEST_IDS } from '../smoke/smoke-suite.js';
 
 export interface SmokeFlags {

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
+import type { EnvName } from '../../infra/environments.js';
 import type { StateApi } from '../aws/state-api.js';
 import { PromoteError } from '../errors.js';
-import type { EnvName } from '../plans/environments.js';
 
 const LOCK = { pk: 'lock', sk: 'promote' } as const;
 

@@ -9,8 +9,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import type { EnvName } from '../../infra/environments.js';
 import type { StateApi, StateItem } from '../aws/state-api.js';
-import type { EnvName } from '../plans/environments.js';
 import type { RunJournal } from './run-journal.js';
 
 const RUN_PK = 'run';

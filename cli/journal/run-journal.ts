@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { EnvName } from '../../infra/environments.js';
 import type { CanarySpec } from '../plans/canary-spec.js';
-import type { EnvName } from '../plans/environments.js';
 import type { StepEvidence } from './step-evidence.js';
 
 /**

@@ -1,6 +1,6 @@
-import { type AlarmSpec, planAlarms } from './alarms.js';
+import { type AlarmSpec, planAlarms } from '../../infra/alarms.js';
+import { ENVIRONMENTS, type Environment, type EnvName } from '../../infra/environments.js';
 import { type CanarySpec, PROD_CANARY } from './canary-spec.js';
-import { ENVIRONMENTS, type Environment, type EnvName } from './environments.js';
 import type { StepSpec } from './step-spec.js';
 
 /**

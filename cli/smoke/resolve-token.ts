@@ -1,4 +1,4 @@
-import type { EnvName } from '../plans/environments.js';
+import type { EnvName } from '../../infra/environments.js';
 
 /** Where a smoke token came from; the token itself is never reported. */
 export type TokenSource = 'flag' | 'env';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EnvName } from '../../cli/plans/environments.js';
+import type { EnvName } from '../../infra/environments.js';
 import { type AccessLog, openAccessLog } from './access-log.js';
 import { type ApiInvokeResult, type ApiInvoker, isThrottleError } from './invoker.js';
 import type { SandboxClaims, TokenVerifier } from './jwt.js';

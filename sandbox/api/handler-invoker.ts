@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import type { EnvName } from '../../cli/plans/environments.js';
+import type { EnvName } from '../../infra/environments.js';
 import type { ApiInvoker } from './invoker.js';
 
 /** Any Lambda-style handler: the order service's router is one. */

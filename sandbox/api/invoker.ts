@@ -1,4 +1,4 @@
-import type { EnvName } from '../../cli/plans/environments.js';
+import type { EnvName } from '../../infra/environments.js';
 
 /**
  * The one thing the API front needs from the Lambda runtime: "invoke this environment's order

@@ -13,7 +13,7 @@ import {
   SignJWT,
 } from 'jose';
 import { z } from 'zod';
-import { type EnvName, isEnvName } from '../../cli/plans/environments.js';
+import { type EnvName, isEnvName } from '../../infra/environments.js';
 
 /**
  * Sandbox JWTs: what Cognito issues in AWS, minted locally. One RS256 key pair per sandbox

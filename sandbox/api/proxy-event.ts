@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { ENVIRONMENTS, type EnvName } from '../../cli/plans/environments.js';
+import { ENVIRONMENTS, type EnvName } from '../../infra/environments.js';
 import type { SandboxClaims } from './jwt.js';
 import type { ResourceMatch } from './resources.js';
 

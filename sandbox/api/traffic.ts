@@ -1,4 +1,4 @@
-import { sleep } from '../../cli/steps/sleep.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import { LatencyRecorder, type LatencySummary } from './latency-recorder.js';
 import {
   createTrafficModel,
@@ -203,7 +203,12 @@ export const runTraffic = async (options: TrafficOptions): Promise<TrafficSummar
     for (; issued < due; issued += 1) fire();
     if (issued >= slots) break;
     progress(true);
-    await sleep((issued * 1000) / rate - (performance.now() - start), signal);
+    // An abort ends the wait early; the loop condition then stops the schedule.
+    await delay(
+      Math.max(0, (issued * 1000) / rate - (performance.now() - start)),
+      undefined,
+      signal ? { signal } : {},
+    ).catch(() => undefined);
   }
   const windowMs = signal?.aborted
     ? performance.now() - start

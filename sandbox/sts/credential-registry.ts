@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ENVIRONMENTS } from '../../cli/plans/environments.js';
+import { ENVIRONMENTS } from '../../infra/environments.js';
 import type { Identity } from '../gateway/types.js';
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENVIRONMENTS } from '../../cli/plans/environments.js';
+import { ENVIRONMENTS } from '../../infra/environments.js';
 import { loadSandboxKeys } from '../../sandbox/api/jwt.js';
 import { runTraffic } from '../../sandbox/api/traffic.js';
 import { freePortBlock } from '../../sandbox/engines/local-engines.js';
@@ -81,19 +81,18 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
     }
   };
 
+  const canaryArgs = (artifact: string) => [
+    'prod',
+    '--sandbox',
+    '--yes',
+    '--canary',
+    ...FAST,
+    ...LOADED_MACHINE,
+    '--artifact',
+    artifact,
+  ];
   const canary = (artifact: string, extra: string[] = []) =>
-    promote([
-      'prod',
-      '--sandbox',
-      '--yes',
-      '--canary',
-      ...FAST,
-      ...LOADED_MACHINE,
-      '--artifact',
-      artifact,
-      '--json',
-      ...extra,
-    ]);
+    promote([...canaryArgs(artifact), '--json', ...extra]);
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'canary-e2e-'));
@@ -185,17 +184,7 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
     const result = await underTraffic(async () => {
       const child: ResultPromise = execa(
         process.execPath,
-        [
-          BIN,
-          'prod',
-          '--sandbox',
-          '--yes',
-          '--canary',
-          ...FAST,
-          ...LOADED_MACHINE,
-          '--artifact',
-          artifacts.interrupted as string,
-        ],
+        [BIN, ...canaryArgs(artifacts.interrupted as string)],
         { env: env(), reject: false, timeout: 240_000 },
       );
       const baking50 = await waitForJournal(

@@ -10,7 +10,7 @@ import {
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
-import { ENVIRONMENTS } from '../../cli/plans/environments.js';
+import { ENVIRONMENTS } from '../../infra/environments.js';
 import { freePort, freePortBlock } from '../../sandbox/engines/local-engines.js';
 import { buildArtifact } from '../../scripts/build.js';
 import { BIN, chaosClients, runTrial, type Trial } from '../support/chaos.js';

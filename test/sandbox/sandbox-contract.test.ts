@@ -22,7 +22,7 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENVIRONMENTS } from '../../cli/plans/environments.js';
+import { ENVIRONMENTS } from '../../infra/environments.js';
 import { loadSandboxKeys } from '../../sandbox/api/jwt.js';
 import {
   MissingPrerequisite,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetAliasCommand, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { execa, type ResultPromise } from 'execa';
-import { ENVIRONMENTS } from '../../cli/plans/environments.js';
+import { ENVIRONMENTS } from '../../infra/environments.js';
 
 /**
  * Chaos trials against the real bin and a sandbox daemon: start a promotion, kill it

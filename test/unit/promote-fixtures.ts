@@ -11,9 +11,9 @@ import { stsApi } from '../../cli/aws/sts-api.js';
 import { type AwsTarget, awsTarget, sandboxTarget } from '../../cli/aws/target.js';
 import { IoHost, type IoOptions } from '../../cli/io/io-host.js';
 import { newJournal, type RunJournal, type StepRecord } from '../../cli/journal/run-journal.js';
-import type { EnvName } from '../../cli/plans/environments.js';
 import { PLANS, type Plan } from '../../cli/plans/plans.js';
 import type { RunApis, RunOptions, StepContext } from '../../cli/steps/step-context.js';
+import type { EnvName } from '../../infra/environments.js';
 
 /**
  * Shared builders for the promote unit tests: the real per-service wrappers over SDK clients

@@ -20,9 +20,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { stsApi } from '../../cli/aws/sts-api.js';
 import { PromoteError } from '../../cli/errors.js';
-import type { EnvName } from '../../cli/plans/environments.js';
 import { PLANS } from '../../cli/plans/plans.js';
 import { type Check, preflight } from '../../cli/steps/preflight.js';
+import type { EnvName } from '../../infra/environments.js';
 import { aliasArn, stepContext } from './promote-fixtures.js';
 
 const sts = mockClient(STSClient);

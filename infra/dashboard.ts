@@ -1,4 +1,4 @@
-import type { Environment } from '../cli/plans/environments.js';
+import type { Environment } from './environments.js';
 
 /**
  * The plan's dashboard `order-lambda-<env>-dashboard`: Invocations, Errors, Duration,

@@ -1,4 +1,4 @@
-import type { Environment } from '../cli/plans/environments.js';
+import type { Environment } from './environments.js';
 import { stateTableName } from './state-table.js';
 
 /**
