@@ -35,7 +35,10 @@ const arns = (e: Environment) => {
     idem: `arn:aws:dynamodb:${base}:table/${e.idempotencyTableName}`,
     state: `arn:aws:dynamodb:${base}:table/${stateTableName(e.name)}`,
     bus: `arn:aws:events:${base}:event-bus/${e.eventBus}`,
+    rule: `arn:aws:events:${base}:rule/${e.eventBus}/${e.eventRule}`,
     dlq: `arn:aws:sqs:${base}:${e.dlq}`,
+    topics: [e.notificationTopic, e.alarmTopic].map((t) => `arn:aws:sns:${base}:${t}`),
+    bucket: `arn:aws:s3:::${e.bucket}`,
   };
 };
 
@@ -115,18 +118,27 @@ export const deployRolePolicy = (e: Environment) => {
         Resource: [a.state],
       },
       {
-        Sid: 'Observe',
+        // Preflight and verify read these resources' settings: scoped to each of them.
+        Sid: 'ObserveResources',
         Effect: 'Allow',
         Action: [
-          'cloudwatch:GetMetricData',
-          'cloudwatch:DescribeAlarms',
           'sqs:GetQueueUrl',
           'sqs:GetQueueAttributes',
-          'events:ListRules',
           'events:DescribeRule',
           'events:ListTargetsByRule',
           'sns:GetTopicAttributes',
           's3:ListBucket',
+        ],
+        Resource: [a.dlq, a.rule, ...a.topics, a.bucket],
+      },
+      {
+        // These APIs take no resource ARN (AWS allows only "*"); they read, never write.
+        Sid: 'ObserveAccount',
+        Effect: 'Allow',
+        Action: [
+          'cloudwatch:GetMetricData',
+          'cloudwatch:DescribeAlarms',
+          'events:ListRules',
           'logs:DescribeLogGroups',
         ],
         Resource: '*',
