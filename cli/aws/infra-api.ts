@@ -1,14 +1,3 @@
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import {
-  DescribeRuleCommand,
-  EventBridgeClient,
-  ListRulesCommand,
-  ListTargetsByRuleCommand,
-} from '@aws-sdk/client-eventbridge';
-import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsTarget } from './target.js';
 
 /** The DLQ as the plan's Step 6 reads it (`get-queue-attributes --attribute-names All`). */
@@ -57,20 +46,49 @@ const orUndefined = async <T>(action: () => Promise<T>): Promise<T | undefined> 
   }
 };
 
+/** One value, made on first use (a client whose SDK module is imported only then). */
+const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
+};
+
+/**
+ * Each service's SDK module loads on the first call that needs it: preflight uses them all,
+ * `promote status` only CloudWatch.
+ */
 export const infraApi = (target: AwsTarget): InfraApi => {
   const config = target.clientConfig;
-  const sqs = new SQSClient(config);
-  const events = new EventBridgeClient(config);
-  const s3 = new S3Client({ ...config, forcePathStyle: target.sandbox });
-  const sns = new SNSClient(config);
-  const logs = new CloudWatchLogsClient(config);
-  const cloudwatch = new CloudWatchClient(config);
+  const sqs = once(async () => new (await import('@aws-sdk/client-sqs')).SQSClient(config));
+  const events = once(
+    async () => new (await import('@aws-sdk/client-eventbridge')).EventBridgeClient(config),
+  );
+  const s3 = once(
+    async () =>
+      new (await import('@aws-sdk/client-s3')).S3Client({
+        ...config,
+        forcePathStyle: target.sandbox,
+      }),
+  );
+  const sns = once(async () => new (await import('@aws-sdk/client-sns')).SNSClient(config));
+  const logs = once(
+    async () => new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient(config),
+  );
+  const cloudwatch = once(
+    async () => new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(config),
+  );
   const { account, region } = target.env;
   return {
     queue: (name) =>
       orUndefined(async () => {
-        const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-        const { Attributes: a = {} } = await sqs.send(
+        const { GetQueueUrlCommand, GetQueueAttributesCommand } = await import(
+          '@aws-sdk/client-sqs'
+        );
+        const client = await sqs();
+        const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name }));
+        const { Attributes: a = {} } = await client.send(
           new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }),
         );
         return {
@@ -83,8 +101,12 @@ export const infraApi = (target: AwsTarget): InfraApi => {
       }),
     rule: (name) =>
       orUndefined(async () => {
-        const rule = await events.send(new DescribeRuleCommand({ Name: name }));
-        const targets = await events.send(new ListTargetsByRuleCommand({ Rule: name }));
+        const { DescribeRuleCommand, ListTargetsByRuleCommand } = await import(
+          '@aws-sdk/client-eventbridge'
+        );
+        const client = await events();
+        const rule = await client.send(new DescribeRuleCommand({ Name: name }));
+        const targets = await client.send(new ListTargetsByRuleCommand({ Rule: name }));
         return {
           name,
           state: rule.State ?? 'UNKNOWN',
@@ -93,27 +115,39 @@ export const infraApi = (target: AwsTarget): InfraApi => {
         };
       }),
     async ruleNames(prefix) {
-      const out = await events.send(new ListRulesCommand({ NamePrefix: prefix }));
+      const { ListRulesCommand } = await import('@aws-sdk/client-eventbridge');
+      const out = await (await events()).send(new ListRulesCommand({ NamePrefix: prefix }));
       return (out.Rules ?? []).map((r) => r.Name ?? '');
     },
     async bucketExists(name) {
+      const { HeadBucketCommand } = await import('@aws-sdk/client-s3');
+      const client = await s3();
       return (
-        (await orUndefined(() => s3.send(new HeadBucketCommand({ Bucket: name })))) !== undefined
+        (await orUndefined(() => client.send(new HeadBucketCommand({ Bucket: name })))) !==
+        undefined
       );
     },
     async topicExists(name) {
+      const { GetTopicAttributesCommand } = await import('@aws-sdk/client-sns');
+      const client = await sns();
       const arn = `arn:aws:sns:${region}:${account}:${name}`;
       return (
-        (await orUndefined(() => sns.send(new GetTopicAttributesCommand({ TopicArn: arn })))) !==
+        (await orUndefined(() => client.send(new GetTopicAttributesCommand({ TopicArn: arn })))) !==
         undefined
       );
     },
     async logGroupExists(name) {
-      const out = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }));
+      const { DescribeLogGroupsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+      const out = await (await logs()).send(
+        new DescribeLogGroupsCommand({ logGroupNamePrefix: name }),
+      );
       return (out.logGroups ?? []).some((g) => g.logGroupName === name);
     },
     async alarmsInAlarm() {
-      const out = await cloudwatch.send(new DescribeAlarmsCommand({ StateValue: 'ALARM' }));
+      const { DescribeAlarmsCommand } = await import('@aws-sdk/client-cloudwatch');
+      const out = await (await cloudwatch()).send(
+        new DescribeAlarmsCommand({ StateValue: 'ALARM' }),
+      );
       return (out.MetricAlarms ?? []).map((a) => ({
         name: a.AlarmName ?? '',
         reason: a.StateReason ?? '',

@@ -1,14 +1,16 @@
 import { userInfo } from 'node:os';
 import { ENVIRONMENTS, type EnvName } from '../../infra/environments.js';
+import { stateTableName } from '../../infra/state-table.js';
 import { loadSandboxKeys } from '../../sandbox/api/jwt.js';
 import { startDaemon } from '../../sandbox/control-client.js';
 import { promoteHome, sandboxPaths } from '../../sandbox/paths.js';
-import { cloudWatchApi } from '../aws/cloudwatch-api.js';
-import { dynamoDbApi } from '../aws/dynamodb-api.js';
-import { infraApi } from '../aws/infra-api.js';
-import { lambdaApi } from '../aws/lambda-api.js';
-import { type StateApi, stateApi } from '../aws/state-api.js';
-import { stsApi } from '../aws/sts-api.js';
+import type { CloudWatchApi } from '../aws/cloudwatch-api.js';
+import type { DynamoDbApi } from '../aws/dynamodb-api.js';
+import type { InfraApi } from '../aws/infra-api.js';
+import type { LambdaApi } from '../aws/lambda-api.js';
+import { lazyApi } from '../aws/lazy-api.js';
+import type { StateApi } from '../aws/state-api.js';
+import type { StsApi } from '../aws/sts-api.js';
 import { type AwsTarget, awsTarget, chooseProfile, sandboxTarget } from '../aws/target.js';
 import { PromoteError } from '../errors.js';
 import type { GlobalFlags } from '../global-flags.js';
@@ -92,14 +94,23 @@ export const connect = async (
   io.debug('TARGET', target.describe);
   return {
     target,
+    // Each client loads on its first call: a command pays only for the services it uses.
     apis: {
-      sts: stsApi(target),
-      lambda: lambdaApi(target),
-      dynamodb: dynamoDbApi(target),
-      infra: infraApi(target),
-      cloudwatch: cloudWatchApi(target),
+      sts: lazyApi<StsApi>(async () => (await import('../aws/sts-api.js')).stsApi(target)),
+      lambda: lazyApi<LambdaApi>(async () =>
+        (await import('../aws/lambda-api.js')).lambdaApi(target),
+      ),
+      dynamodb: lazyApi<DynamoDbApi>(async () =>
+        (await import('../aws/dynamodb-api.js')).dynamoDbApi(target),
+      ),
+      infra: lazyApi<InfraApi>(async () => (await import('../aws/infra-api.js')).infraApi(target)),
+      cloudwatch: lazyApi<CloudWatchApi>(async () =>
+        (await import('../aws/cloudwatch-api.js')).cloudWatchApi(target),
+      ),
     },
-    state: stateApi(target),
+    state: lazyApi<StateApi>(async () => (await import('../aws/state-api.js')).stateApi(target), {
+      tableName: stateTableName(envName),
+    }),
     home,
     apiUrlOf,
     smokeTokens,

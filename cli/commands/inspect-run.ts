@@ -5,7 +5,6 @@ import type { IoHost } from '../io/io-host.js';
 import { EnvLock } from '../journal/env-lock.js';
 import { type JournalScan, JournalStore } from '../journal/journal-store.js';
 import { newJournal, type RunJournal } from '../journal/run-journal.js';
-import { describePlan } from '../plans/describe-plan.js';
 import { PLANS } from '../plans/plans.js';
 import { preflight } from '../steps/preflight.js';
 import { envArg } from './arg-parsers.js';
@@ -48,17 +47,6 @@ const reportScanProblems = (io: IoHost, scan: JournalScan) => {
   if (scan.remoteError) {
     io.warn('JOURNAL_REMOTE', `state table unreadable (${scan.remoteError}); local journals only`);
   }
-};
-
-/** `promote plan <env>` */
-export const planCommand = (value: string, command: Command): void => {
-  const io = ioOf(command);
-  const plan = PLANS[envArg(value)];
-  io.result(describePlan(plan));
-  io.document({
-    ok: true,
-    plan: { ...plan, releaseTagPattern: plan.releaseTagPattern.source },
-  });
 };
 
 /** `promote preflight --env <env>` */

@@ -9,7 +9,7 @@ export const registerInspectCommands = (program: Command): void => {
     .argument('<env>', ENV_NAMES.join(' | '))
     .addHelpText('after', '\nExample:\n  $ promote plan prod')
     .action(async (value: string, _opts, command: Command) => {
-      (await import('./inspect-run.js')).planCommand(value, command);
+      (await import('./plan-run.js')).planCommand(value, command);
     });
 
   program
