@@ -5,6 +5,8 @@
  */
 export const CODES = {
   ABORT_NEEDS_RESUME: 'error',
+  TERRAFORM_PLAN_DESTROYS: 'error',
+  TERRAFORM_PLAN_FORMAT: 'error',
   ALIAS_NOT_VERIFIED: 'error',
   ALLOW_ALARM_NEEDS_REASON: 'error',
   ALLOW_LOW_TRAFFIC_NEEDS_REASON: 'error',
