@@ -73,6 +73,8 @@ try {
       [
         BIN,
         'prod',
+        '--change-request',
+        'CHG-BENCH',
         '--sandbox',
         '--yes',
         '--canary',

@@ -56,7 +56,15 @@ const plans: Array<{ env: 'sit' | 'prod'; extra: string[]; spanMs: number }> = [
     ? [
         {
           env: 'prod' as const,
-          extra: ['--canary', '--bake-scale', '0.01', '--analysis-interval', '2'],
+          extra: [
+            '--change-request',
+            'CHG-CHAOS',
+            '--canary',
+            '--bake-scale',
+            '0.01',
+            '--analysis-interval',
+            '2',
+          ],
           spanMs: 40_000,
         },
       ]

@@ -2,11 +2,6 @@
 # plan's steps around this root: init with the env's backend, select the workspace, plan
 # to a file, approval bound to the plan's hash, apply that file.
 
-resource "random_password" "pagination" {
-  length  = 48
-  special = false
-}
-
 module "data" {
   source                = "./modules/data"
   env                   = local.env
@@ -40,7 +35,7 @@ locals {
     ENVIRONMENT                  = local.env.name
     POWERTOOLS_SERVICE_NAME      = "order-service"
     POWERTOOLS_METRICS_NAMESPACE = "OrderService"
-    PAGINATION_TOKEN_SECRET      = random_password.pagination.result
+    PAGINATION_TOKEN_SECRET      = var.pagination_token_secret
   }
 }
 

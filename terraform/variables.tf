@@ -60,3 +60,13 @@ variable "backup_retention_days" {
   description = "Retention of the hourly AWS Backup recovery points"
   type        = number
 }
+
+variable "pagination_token_secret" {
+  description = "HMAC key of the API's next_token (>= 16 chars). From the CI secret store: TF_VAR_pagination_token_secret"
+  type        = string
+  sensitive   = true
+  validation {
+    condition     = length(var.pagination_token_secret) >= 16
+    error_message = "pagination_token_secret needs at least 16 characters"
+  }
+}

@@ -3,16 +3,8 @@ terraform {
 
   required_providers {
     aws = {
-      source                = "hashicorp/aws"
-      version               = "~> 5.70"
-    }
-    archive = {
-      source  = "hashicorp/archive"
-      version = "~> 2.6"
-    }
-    random = {
-      source  = "hashicorp/random"
-      version = "~> 3.6"
+      source  = "hashicorp/aws"
+      version = "~> 5.70"
     }
   }
 

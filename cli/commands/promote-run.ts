@@ -1,7 +1,8 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { EnvName } from '../../infra/environments.js';
 import { promoteHome } from '../../sandbox/paths.js';
+import { projectRoot } from '../../scripts/project-root.js';
 import { type ArtifactFacts, inspectArtifact } from '../artifact/inspect-artifact.js';
 import type { StateApi } from '../aws/state-api.js';
 import { PromoteError } from '../errors.js';
@@ -18,6 +19,7 @@ import type { StepSpec } from '../plans/step-spec.js';
 import { aliasIsOurs, restoreAlias } from '../runner/restore-alias.js';
 import { runPlan } from '../runner/run-plan.js';
 import { STEP_MODULES } from '../steps/registry.js';
+import { terraformCli } from '../terraform/terraform-cli.js';
 import { actor, type Connection, connect } from './connect.js';
 import { ioOf } from './io-of.js';
 import { finalLine, interruptible, withRun, writeReports } from './run-session.js';
@@ -36,6 +38,12 @@ export interface PromoteFlags extends GlobalFlags {
   pauseBefore?: number[];
   allowAlarm?: string[];
   allowLowTraffic?: boolean;
+  planOnly?: boolean;
+  planFile?: string;
+  approvePlan?: string;
+  allowDestroy?: string[];
+  skipTerraform?: boolean;
+  changeRequest?: string;
   reason?: string;
 }
 
@@ -62,6 +70,12 @@ const INPUT_FLAGS = [
   ['pauseBefore', '--pause-before'],
   ['allowAlarm', '--allow-alarm'],
   ['allowLowTraffic', '--allow-low-traffic'],
+  ['planOnly', '--plan-only'],
+  ['planFile', '--plan-file'],
+  ['approvePlan', '--approve-plan'],
+  ['allowDestroy', '--allow-destroy'],
+  ['skipTerraform', '--skip-terraform'],
+  ['changeRequest', '--change-request'],
 ] as const;
 
 const releaseOf = (git: GitFacts) => git.tag ?? git.sha?.slice(0, 12) ?? 'local';
@@ -213,6 +227,49 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
       '--allow-alarm needs --reason "…" (it is journaled)',
     );
   }
+  for (const [given, flag] of [
+    [flags.allowDestroy?.length, '--allow-destroy'],
+    [flags.skipTerraform, '--skip-terraform'],
+  ] as const) {
+    if (given && !flags.reason) {
+      throw new PromoteError(
+        'usage',
+        'REASON_REQUIRED',
+        `${flag} needs --reason "…" (it is journaled)`,
+      );
+    }
+  }
+  if (Boolean(flags.planFile) !== Boolean(flags.approvePlan)) {
+    throw new PromoteError(
+      'usage',
+      'PLAN_FILE_NEEDS_APPROVAL',
+      '--plan-file and --approve-plan go together: apply this file, whose SHA-256 was approved',
+      `promote ${env} --plan-file ${env}.tfplan --approve-plan <sha256 printed by --plan-only>`,
+    );
+  }
+  if (flags.planOnly && flags.planFile) {
+    throw new PromoteError(
+      'usage',
+      'PLAN_FILE_NEEDS_APPROVAL',
+      '--plan-only makes a plan; --plan-file applies one',
+    );
+  }
+  const terraformPlanned = plan.steps.some((s) => s.kind === 'terraform-plan');
+  if (
+    env === 'prod' &&
+    terraformPlanned &&
+    !resuming &&
+    !flags.planOnly &&
+    !flags.changeRequest &&
+    !flags.skipTerraform
+  ) {
+    throw new PromoteError(
+      'usage',
+      'CHANGE_REQUEST_REQUIRED',
+      'a PROD promotion names its approved change request (the plan\'s "confirm change request approved")',
+      'pass --change-request <id>, e.g. --change-request CHG-1234',
+    );
+  }
   if (flags.allowLowTraffic && !flags.reason) {
     throw new PromoteError(
       'usage',
@@ -249,7 +306,12 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
   if (!flags.abort && !io.options.yes && !io.options.interactive) {
     // In CI nobody can answer the approval: say so now, not after the lock and a backup.
     // (A resumed run whose approval is already given needs none.)
-    if (!resuming && plan.steps.some((s) => s.kind === 'approve')) throw noApprover(env);
+    // --approve-plan is the approval (a GitHub environment's reviewers gave it); --plan-only
+    // stops before the approval.
+    const approved = Boolean(flags.approvePlan) || Boolean(flags.planOnly);
+    if (!resuming && !approved && plan.steps.some((s) => s.kind === 'approve')) {
+      throw noApprover(env);
+    }
   }
   const conn = await connect(env, flags, io);
   if (!flags.abort && plan.steps.some((s) => s.kind === 'smoke')) await conn.smokeTokens();
@@ -304,8 +366,33 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
       ...(flags.allowAlarm
         ? { allowAlarms: flags.allowAlarm.map((name) => ({ name, reason: flags.reason ?? '' })) }
         : {}),
-      ...(flags.allowLowTraffic
-        ? { skips: [{ what: 'canary-sample-estimate', reason: flags.reason ?? '' }] }
+      ...(flags.allowLowTraffic || flags.skipTerraform
+        ? {
+            skips: [
+              ...(flags.allowLowTraffic
+                ? [{ what: 'canary-sample-estimate', reason: flags.reason ?? '' }]
+                : []),
+              ...(flags.skipTerraform ? [{ what: 'terraform', reason: flags.reason ?? '' }] : []),
+            ],
+          }
+        : {}),
+      ...(terraformPlanned
+        ? {
+            terraform: {
+              ...(flags.planOnly ? { planOnly: true } : {}),
+              ...(flags.planFile ? { planFile: resolve(flags.planFile) } : {}),
+              ...(flags.approvePlan ? { approvedSha256: flags.approvePlan.toLowerCase() } : {}),
+              ...(flags.allowDestroy
+                ? {
+                    allowDestroy: flags.allowDestroy.map((address) => ({
+                      address,
+                      reason: flags.reason ?? '',
+                    })),
+                  }
+                : {}),
+              ...(flags.changeRequest ? { changeRequest: flags.changeRequest } : {}),
+            },
+          }
         : {}),
     };
     journal.git = git;
@@ -395,10 +482,29 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
           ...(inputs.canary ? { canary: inputs.canary } : {}),
           ...(inputs.pauseBefore ? { pauseBefore: inputs.pauseBefore } : {}),
           ...(inputs.allowAlarms ? { allowAlarms: inputs.allowAlarms } : {}),
+          terraform: {
+            cli: terraformCli(join(projectRoot(import.meta.url), 'terraform'), conn.target),
+            dir: join(projectRoot(import.meta.url), 'terraform'),
+          },
+          // A saved plan is applied once: a conditional write in the env's state table.
+          consumePlan: (sha256) =>
+            conn.state.put(
+              { pk: 'tfplan', sk: sha256, runId: journal.runId, at: new Date().toISOString() },
+              { expression: 'attribute_not_exists(pk)' },
+            ),
+          ...(git.user ? { gitUser: git.user } : {}),
         },
       });
       const files = writeReports(conn.home, journal, flags.junit);
       io.info(journal.status === 'paused' ? 'RUN_PAUSED' : 'RUN_DONE', finalLine(journal));
+      const tf = journal.terraform;
+      if (journal.status === 'planned' && tf?.planFile && tf.planSha256) {
+        io.info('PLAN_SAVED', `terraform plan saved: ${tf.planFile}`);
+        io.result(`SHA-256 ${tf.planSha256}`);
+        io.result(
+          `apply exactly this plan after approval: promote ${env} --plan-file ${tf.planFile} --approve-plan ${tf.planSha256}${env === 'prod' ? ' --change-request <id>' : ''}`,
+        );
+      }
       if (journal.status === 'paused') {
         io.result(
           `paused before ${journal.canary?.pausedBefore}%: continue with "promote resume ${env}", or abort with "promote ${env} --resume --abort"`,

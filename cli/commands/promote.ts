@@ -71,7 +71,21 @@ export const registerPromoteCommands = (program: Command): void => {
           '--token <jwt>',
           `smoke-test token (default: ${env.toUpperCase()}_TOKEN, or minted in the sandbox)`,
         )
-        .option('--junit <file>', 'also write the smoke results as JUnit XML'),
+        .option('--junit <file>', 'also write the smoke results as JUnit XML')
+        .option('--plan-only', 'terraform: plan, review and save the plan, print its SHA-256, stop')
+        .option('--plan-file <file>', 'terraform: apply this saved plan (needs --approve-plan)')
+        .option('--approve-plan <sha256>', 'terraform: the approved SHA-256 of --plan-file')
+        .addOption(
+          new Option(
+            '--allow-destroy <address>',
+            'terraform: let the plan delete/replace this stateful resource (repeatable; needs --reason)',
+          ).argParser(collect),
+        )
+        .option('--skip-terraform', 'go on without terraform (no binary); needs --reason')
+        .option(
+          '--change-request <id>',
+          'PROD: the approved change request, journaled with the approval',
+        ),
     )
       .addHelpText(
         'after',
@@ -83,7 +97,9 @@ Examples:
   $ promote ${env} --canary --allow-alarm order-handler-${env}-high-duration-read --reason "INC-42, fixed by this release"
   $ promote ${env} --sandbox --canary --bake-scale 0.01 --yes   bakes in seconds
   $ promote ${env} --ci --json > run.json              in CI: no prompts, one JSON document
-  $ promote ${env} --resume [--abort]                  continue (or roll back) a run that crashed`,
+  $ promote ${env} --resume [--abort]                  continue (or roll back) a run that crashed
+  $ promote ${env} --plan-only --ci                    CI job 1: plan, print its SHA-256
+  $ promote ${env} --plan-file ${env}.tfplan --approve-plan <sha256> --ci --yes   CI job 2, after approval`,
       )
       .action(async (_opts, command: Command) => run(env, command));
   }

@@ -18,7 +18,9 @@ export type RunStatus =
   | 'rollback_failed'
   | 'interrupted'
   /** Its lock was force-removed or a later run of the env took over: never resumable. */
-  | 'superseded';
+  | 'superseded'
+  /** `--plan-only` ended after the terraform plan: apply it with `--plan-file --approve-plan`. */
+  | 'planned';
 
 /**
  * Everything a run was asked, journaled before its first step. `--resume` runs with exactly
@@ -43,6 +45,37 @@ export interface RunInputs {
   readonly allowAlarms?: ReadonlyArray<{ name: string; reason: string }>;
   /** Checks or steps the operator chose to skip, each with its reason. */
   readonly skips?: ReadonlyArray<{ what: string; reason: string }>;
+  /** The plan's terraform steps: what to plan or apply, and what may be destroyed. */
+  readonly terraform?: {
+    /** `--plan-only`: plan, review, print the hash, stop. */
+    readonly planOnly?: boolean;
+    /** `--plan-file`: apply this saved plan instead of planning. */
+    readonly planFile?: string;
+    /** `--approve-plan`: the SHA-256 an approver (GitHub environment) agreed to. */
+    readonly approvedSha256?: string;
+    /** `--allow-destroy <address> --reason …`. */
+    readonly allowDestroy?: ReadonlyArray<{ address: string; reason: string }>;
+    /** PROD's approval names the change request (`--change-request`). */
+    readonly changeRequest?: string;
+  };
+}
+
+/** What the terraform steps did (no plan values: only addresses, counts and the hash). */
+export interface TerraformRecord {
+  version?: string;
+  /** Why the steps did not run (no binary in the sandbox, `--skip-terraform`). */
+  skipped?: string;
+  workspace?: string;
+  planFile?: string;
+  planSha256?: string;
+  review?: {
+    counts: Record<string, number>;
+    byType: Record<string, Record<string, number>>;
+    critical: Array<{ address: string; why: string }>;
+    changes: Array<{ address: string; kind: string; reason?: string }>;
+    allowed: Array<{ address: string; reason: string }>;
+  };
+  applied?: { at: string; sha256: string };
 }
 
 /** Versions of the function in one region (version numbers differ between regions). */
@@ -105,6 +138,7 @@ export interface RunJournal {
   backups: Array<{ arn: string; name: string; status: string }>;
   steps: StepRecord[];
   rollback?: { to: string; reason: string; verified: boolean; at: string; error?: string };
+  terraform?: TerraformRecord;
   /** The canary in flight: where it is, so `--resume` continues the bake. */
   canary?: CanaryProgress;
   error?: { code: string; message: string; exitCode: number };

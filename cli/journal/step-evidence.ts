@@ -26,7 +26,20 @@ export interface PreflightEvidence {
 }
 
 export interface ApproveEvidence {
-  approval?: { question: string; answer: 'yes' | 'no'; by: string; via: string; at: string };
+  approval?: {
+    question: string;
+    answer: 'yes' | 'no';
+    by: string;
+    via: string;
+    at: string;
+    /** The plan's role: Tech Lead (SIT), Product Owner and stakeholders (PROD). */
+    role?: string;
+    callerArn?: string;
+    gitUser?: string;
+    /** The terraform plan this approval is bound to. */
+    planSha256?: string;
+    changeRequest?: string;
+  };
 }
 
 export interface BackupEvidence {

@@ -26,9 +26,22 @@ export const describePlan = (plan: Plan): string => {
     '',
     'Steps:',
     ...plan.steps.map(
-      (s, i) => `  ${i + 1}. ${s.kind}${'readOnly' in s && s.readOnly ? ' (read-only)' : ''}`,
+      (s, i) =>
+        `  ${i + 1}. ${s.kind}${'scope' in s && s.scope ? ` (${s.scope})` : ''}${'readOnly' in s && s.readOnly ? ' (read-only)' : ''}`,
     ),
     '',
+    ...(plan.steps.some((s) => s.kind === 'terraform-plan')
+      ? [
+          'Terraform (terraform/, workspace = environment):',
+          `  init -backend-config=environments/${e.name}.s3.tfbackend; workspace select ${e.name}; plan -var-file=environments/${e.name}.tfvars -out=${e.name}.tfplan; show -json`,
+          '  guard: a delete or replace of a table, replica, bucket, queue, log group, backup vault or KMS key stops the run',
+          '    unless --allow-destroy <address> --reason "…"; CRITICAL review: EventBridge rules/targets, DLQ settings, replication',
+          "  the approval shows the summary and the plan file's SHA-256; apply runs that file only, once",
+          '  CI: promote <env> --plan-only (prints the hash), then promote <env> --plan-file <f> --approve-plan <sha256>',
+          '  no terraform on PATH: skipped in the sandbox; real AWS stops unless --skip-terraform --reason "…"',
+          '',
+        ]
+      : []),
     'Preflight checks:',
     `  account == ${e.account}, region == ${e.region}, credentials not expiring within 15 min (warning)`,
     `  infrastructure: ${plan.checklist.join(', ')}`,

@@ -60,6 +60,19 @@ const base = (name: EnvName) => {
   };
 };
 
+/** The plan's Steps 1–2 (SIT) / 2–3 (PROD): infrastructure first, its review before approval. */
+const TERRAFORM_PLAN: readonly StepSpec[] = [
+  { kind: 'preflight', scope: 'identity' },
+  { kind: 'terraform-workspace' },
+  { kind: 'terraform-plan' },
+];
+
+/** Apply, then the plan's infrastructure checklist on what the apply left. */
+const TERRAFORM_APPLY: readonly StepSpec[] = [
+  { kind: 'terraform-apply' },
+  { kind: 'preflight', scope: 'infrastructure' },
+];
+
 /** After the alias moved: the plan's Step 6 checks, then its smoke tests. */
 const RELEASE: readonly StepSpec[] = [
   { kind: 'deploy' },
@@ -77,16 +90,22 @@ export const PLANS: Readonly<Record<EnvName, Plan>> = {
   },
   sit: {
     ...base('sit'),
-    steps: [{ kind: 'preflight' }, { kind: 'approve', who: 'Tech Lead' }, ...RELEASE],
+    steps: [
+      ...TERRAFORM_PLAN,
+      { kind: 'approve', who: 'Tech Lead' },
+      ...TERRAFORM_APPLY,
+      ...RELEASE,
+    ],
     requirePitr: false,
     strictGit: false,
   },
   prod: {
     ...base('prod'),
     steps: [
-      { kind: 'preflight' },
+      ...TERRAFORM_PLAN,
       { kind: 'approve', who: 'Product Owner and stakeholders ("GO")' },
       { kind: 'backup' },
+      ...TERRAFORM_APPLY,
       ...RELEASE,
     ],
     requireHealthyUpstream: 'sit',

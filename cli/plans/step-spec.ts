@@ -4,7 +4,18 @@
  * under `cli/steps/`; the runner never changes.
  */
 export type StepSpec =
-  | { readonly kind: 'preflight' }
+  /**
+   * `identity`: account, region, credentials, git, upstream — before terraform, which on a
+   * fresh account is what creates the infrastructure; `infrastructure`: the plan's checklist,
+   * after apply. Without a scope, both (the plans without terraform, `promote preflight`).
+   */
+  | { readonly kind: 'preflight'; readonly scope?: 'identity' | 'infrastructure' }
+  /** The plan's Step 1 (SIT) / 2 (PROD): init with the env's backend, select the workspace. */
+  | { readonly kind: 'terraform-workspace' }
+  /** `plan -out`, `show -json`, the guard; the plan's hash binds the approval. */
+  | { readonly kind: 'terraform-plan' }
+  /** Applies exactly the approved plan file, once. */
+  | { readonly kind: 'terraform-apply' }
   /** The plan's manual approval (Tech Lead for SIT, "GO" from stakeholders for PROD). */
   | { readonly kind: 'approve'; readonly who: string }
   | { readonly kind: 'backup' }

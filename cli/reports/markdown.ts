@@ -47,6 +47,24 @@ export const renderRunMarkdown = (journal: RunJournal): string => {
     );
   }
   if (journal.error) lines.push(`- **error** \`${journal.error.code}\`: ${journal.error.message}`);
+  const tf = journal.terraform;
+  if (tf?.skipped) lines.push(`- terraform: skipped — ${tf.skipped}`);
+  if (tf?.planSha256) {
+    const counts = Object.entries(tf.review?.counts ?? {})
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ');
+    lines.push(
+      `- terraform plan \`${tf.planSha256}\` (${counts})${tf.applied ? `, applied ${tf.applied.at}` : ', not applied'}`,
+    );
+    for (const c of tf.review?.changes.filter((x) => x.kind === 'replace' || x.kind === 'delete') ??
+      []) {
+      lines.push(`  - ${c.kind} \`${c.address}\`${c.reason ? ` (${c.reason})` : ''}`);
+    }
+    for (const c of tf.review?.critical ?? [])
+      lines.push(`  - CRITICAL review: ${c.why} — \`${c.address}\``);
+    for (const a of tf.review?.allowed ?? [])
+      lines.push(`  - destroy allowed: \`${a.address}\` — ${a.reason}`);
+  }
   lines.push('', '| # | step | state | time | notes |', '|---|---|---|---|---|');
   for (const step of journal.steps) {
     const note = step.error ? step.error.message : summarise(step.evidence);

@@ -190,7 +190,7 @@ export const runPlan = async (input: RunPlanInput): Promise<RunJournal> => {
    * renderer, so the prompt is never drawn over by a spinner.
    */
   const runOne = async (spec: StepSpec, record: StepRecord) => {
-    if (record.state === 'succeeded') {
+    if (record.state === 'succeeded' || record.state === 'skipped') {
       io.info('STEP_SKIPPED', `${record.title}: done in an earlier attempt`);
       return;
     }
@@ -203,10 +203,12 @@ export const runPlan = async (input: RunPlanInput): Promise<RunJournal> => {
       [
         {
           title: record.title,
-          task: async (_ctx: unknown, task: { output: string }) => {
+          task: async (_ctx: unknown, task: { output: string; skip(message: string): void }) => {
             await runStep(spec, record, (text) => {
               task.output = text;
             });
+            // Shown as skipped, not as done: the report and the screen say the same.
+            if (record.state === 'skipped') task.skip('skipped (see above)');
           },
         },
       ],
@@ -225,6 +227,12 @@ export const runPlan = async (input: RunPlanInput): Promise<RunJournal> => {
     for (const [index, spec] of input.steps.entries()) {
       const record = journal.steps[index] as StepRecord;
       await runOne(spec, record);
+      // --plan-only: the plan is saved and reviewed; the apply is another run.
+      if (journal.status === 'planned') {
+        journal.finishedAt = new Date().toISOString();
+        await save();
+        return journal;
+      }
       // An operator pause (--pause-before): stop here, keep the alias, release the lock.
       if (record.state === 'paused') {
         journal.status = 'paused';

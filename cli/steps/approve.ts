@@ -3,31 +3,56 @@ import type { StepModule } from './step-context.js';
 
 /**
  * The plan's manual approval, asked through the IoHost (so `--yes` answers it and a run
- * with no terminal and no `--yes` stops with a clear message instead of hanging). The
- * answer, who gave it and how, goes into the journal: the plan's "document approval".
+ * with no terminal and no `--yes` stops with a clear message instead of hanging). When the
+ * run planned infrastructure, the question shows the plan's summary and its SHA-256, and the
+ * answer is bound to that hash: apply runs that file or nothing. Who (the caller's ARN and
+ * the git identity — never a typed name alone), when, which role and the hash are journaled:
+ * the plan's "document approval". With `--approve-plan <sha256>` (CI, after a GitHub
+ * environment's reviewers approved) the hash itself is the approval.
  */
 export const approve: StepModule<'approve'> = {
   kind: 'approve',
   interactive: true,
   title: (spec, plan) => `Approval (${spec.who}) to deploy to ${plan.env.name}`,
   async run(ctx, spec) {
-    const alias = await ctx.apis.lambda.getAlias();
+    const { env } = ctx.plan;
+    const live = await ctx.apis.lambda
+      .getAlias()
+      .then((a) => `alias ${env.alias} is on version ${a.version}`)
+      .catch(() => `${env.functionName} does not exist yet`);
     const release =
       ctx.options.git?.tag ?? ctx.options.git?.sha?.slice(0, 12) ?? 'the current tree';
-    const question = `Deploy ${release} to ${ctx.plan.env.name} (${ctx.plan.env.account}, ${ctx.plan.env.region})? alias ${ctx.plan.env.alias} is on version ${alias.version}. [${spec.who}]`;
-    const yes = await ctx.io.confirm('APPROVAL', question);
+    const tf = ctx.journal.terraform;
+    const inputs = ctx.journal.inputs?.terraform;
+    const planLine = tf?.planSha256
+      ? ` terraform plan ${tf.planSha256} (${Object.entries(tf.review?.counts ?? {})
+          .map(([k, n]) => `${n} ${k}`)
+          .join(
+            ', ',
+          )}${tf.review?.critical.length ? `; CRITICAL: ${tf.review.critical.map((c) => c.why).join(', ')}` : ''}).`
+      : '';
+    const changeRequest = inputs?.changeRequest ? ` Change request ${inputs.changeRequest}.` : '';
+    const question = `Deploy ${release} to ${env.name} (${env.account}, ${env.region})? ${live}.${planLine}${changeRequest} [${spec.who}]`;
+    const approvedByHash = tf?.planSha256 !== undefined && inputs?.approvedSha256 === tf.planSha256;
+    const yes = approvedByHash ? true : await ctx.io.confirm('APPROVAL', question);
+    const caller = ctx.journal.steps.find((s) => s.evidence.caller)?.evidence.caller;
     ctx.record.evidence.approval = {
       question,
       answer: yes ? 'yes' : 'no',
       by: ctx.journal.actor,
-      via: ctx.io.options.yes ? '--yes' : 'prompt',
+      via: approvedByHash ? '--approve-plan' : ctx.io.options.yes ? '--yes' : 'prompt',
       at: new Date().toISOString(),
+      role: spec.who,
+      ...(caller ? { callerArn: caller.arn } : {}),
+      ...(ctx.options.gitUser ? { gitUser: ctx.options.gitUser } : {}),
+      ...(tf?.planSha256 ? { planSha256: tf.planSha256 } : {}),
+      ...(inputs?.changeRequest ? { changeRequest: inputs.changeRequest } : {}),
     };
     if (!yes) {
       throw new PromoteError(
         'approval_declined',
         'APPROVAL_DECLINED',
-        `deployment to ${ctx.plan.env.name} not approved; nothing was changed`,
+        `deployment to ${env.name} not approved; nothing was changed`,
       );
     }
   },

@@ -176,17 +176,34 @@ const gitChecks = (ctx: StepContext): Check[] => {
   ];
 };
 
+/**
+ * Before terraform: the function's handler, when the function exists already (on a fresh
+ * account terraform creates it, and the infrastructure checklist reads it after apply).
+ */
+const handlerOf = async (ctx: StepContext): Promise<Check[]> => {
+  try {
+    ctx.record.evidence.handler = (await ctx.apis.lambda.getFunction()).handler;
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  }
+  return [];
+};
+
 export const preflight: StepModule<'preflight'> = {
   kind: 'preflight',
   readOnly: true,
-  title: (_spec, plan) =>
-    `Preflight: ${plan.env.name} account ${plan.env.account}, ${plan.env.region}`,
-  async run(ctx) {
+  title: (spec, plan) =>
+    spec.scope === 'infrastructure'
+      ? `Infrastructure checklist of ${plan.env.name} (after terraform apply)`
+      : `Preflight: ${plan.env.name} account ${plan.env.account}, ${plan.env.region}`,
+  async run(ctx, spec) {
+    const infrastructure = spec.scope !== 'identity';
+    const before = spec.scope !== 'infrastructure';
     const checks = [
       ...(await identityChecks(ctx)),
-      ...(await infrastructureChecks(ctx)),
-      ...(await upstreamCheck(ctx)),
-      ...gitChecks(ctx),
+      ...(infrastructure ? await infrastructureChecks(ctx) : await handlerOf(ctx)),
+      ...(before ? await upstreamCheck(ctx) : []),
+      ...(before ? gitChecks(ctx) : []),
     ];
     ctx.record.evidence.checks = checks;
     // The package must hold the module the function's configuration names — known only now

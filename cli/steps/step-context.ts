@@ -9,6 +9,7 @@ import type { RunJournal, StepRecord } from '../journal/run-journal.js';
 import type { CanarySpec } from '../plans/canary-spec.js';
 import type { Plan } from '../plans/plans.js';
 import type { StepKind, StepOf } from '../plans/step-spec.js';
+import type { TerraformCli } from '../terraform/terraform-cli.js';
 
 /** The AWS surface a run may use: the narrow per-service clients, nothing else. */
 export interface RunApis {
@@ -40,6 +41,15 @@ export interface RunOptions {
   readonly pauseBefore?: readonly number[];
   /** `--allow-alarm <name> --reason …`: alarms known to be firing that must not block. */
   readonly allowAlarms?: ReadonlyArray<{ name: string; reason: string }>;
+  /** The terraform binary, run in `terraform/` with this target's credentials. */
+  readonly terraform?: { readonly cli: TerraformCli; readonly dir: string };
+  /**
+   * Marks a saved plan as applied, atomically; false when it already was (Terraform's own
+   * stale-plan check misses plans made against empty state, hashicorp/terraform#24078).
+   */
+  readonly consumePlan?: (sha256: string) => Promise<boolean>;
+  /** Who approves: the git identity of the operator (the caller ARN is preflight's). */
+  readonly gitUser?: string;
   /** Clock, for tests. */
   readonly now?: () => Date;
 }

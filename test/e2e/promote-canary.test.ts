@@ -29,6 +29,8 @@ const WARM_UP_MS = 13_000;
  * past 1 s; these scenarios are about the canary's own triggers, so the runs allow that one
  * alarm the way an operator would (--allow-alarm), and the triggers under test still fire.
  */
+/** PROD names its approved change request (the plan's Step 4). */
+const CHANGE_REQUEST = ['--change-request', 'CHG-E2E-1'];
 const LOADED_MACHINE = [
   '--allow-alarm',
   'order-handler-prod-high-duration-read',
@@ -85,6 +87,7 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
     'prod',
     '--sandbox',
     '--yes',
+    ...CHANGE_REQUEST,
     '--canary',
     ...FAST,
     ...LOADED_MACHINE,
@@ -265,6 +268,7 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
           'prod',
           '--sandbox',
           '--yes',
+          ...CHANGE_REQUEST,
           '--canary',
           '--bake-scale',
           '0.01',

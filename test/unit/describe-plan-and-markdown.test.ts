@@ -52,9 +52,24 @@ describe('describePlan', () => {
     const text = describePlan(plan);
 
     // Assess
-    const order = plan.steps.map((s) => text.indexOf(`. ${s.kind}`));
+    const order = plan.steps.map((s, i) => text.indexOf(`  ${i + 1}. ${s.kind}`));
     expect(order.every((i) => i > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  it('lists the terraform steps and the guard for sit and prod', () => {
+    for (const plan of [PLANS.sit, PLANS.prod]) {
+      // Act
+      const text = describePlan(plan);
+
+      // Assess
+      expect(text).toMatch(/\d+\. terraform-workspace\n.*\d+\. terraform-plan/s);
+      expect(text).toContain('terraform-apply');
+      expect(text).toContain('--allow-destroy <address>');
+      expect(text).toContain('--approve-plan <sha256>');
+      expect(text).toContain('preflight (identity)');
+      expect(text).toContain('preflight (infrastructure)');
+    }
   });
 
   it('has no backup line for sit, and git is only a warning there', () => {

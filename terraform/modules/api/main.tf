@@ -3,6 +3,15 @@
 # the base path mapping and the Route53 record. In PROD, the primary and the failover
 # region's APIs answer the same name with failover routing and a health check.
 
+terraform {
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+    }
+  }
+}
+
+
 variable "env" {
   type = any
 }

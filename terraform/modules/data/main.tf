@@ -2,6 +2,15 @@
 # a replica in the failover region for PROD), the idempotency table, the hourly AWS Backup
 # plan the promotion plan asks for, and the bucket bbws-orders-<env>.
 
+terraform {
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+    }
+  }
+}
+
+
 variable "env" {
   description = "The environment's facts from the generated spec (local.spec.environments[...])"
   type        = any

@@ -2,6 +2,15 @@
 # OIDC (only this repository's jobs in the GitHub environment of the same name), or from the
 # management account's operators. Its policy is infra/iam-policies.ts's deployRolePolicy.
 
+terraform {
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+    }
+  }
+}
+
+
 variable "env" {
   type = any
 }

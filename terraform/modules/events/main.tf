@@ -2,6 +2,15 @@
 # (retry policy, DLQ), an archive for replay, the SNS topics, and — in PROD — delivery of
 # the bus's events to the failover region's bus.
 
+terraform {
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+    }
+  }
+}
+
+
 variable "env" {
   type = any
 }

@@ -5,6 +5,15 @@
 # the published versions and the alias's version and weights. Terraform ignores those
 # attributes, so an apply never undoes a promotion or a rollback.
 
+terraform {
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+    }
+  }
+}
+
+
 variable "env" {
   type = any
 }
@@ -70,14 +79,10 @@ resource "aws_cloudwatch_log_group" "function" {
   retention_in_days = var.log_retention_days
 }
 
-# A placeholder until the first `promote`: it answers 503 on every route.
-data "archive_file" "bootstrap" {
-  type        = "zip"
-  output_path = "${path.module}/.bootstrap-${var.env.name}.zip"
-  source {
-    filename = "index.mjs"
-    content  = "export const handler = async () => ({ statusCode: 503, body: JSON.stringify({ status: 'not deployed yet' }) });\n"
-  }
+# A placeholder until the first `promote` (index.mjs answering 503 on every route; committed,
+# so a plan needs no provider beyond aws).
+locals {
+  bootstrap_zip = "${path.module}/bootstrap.zip"
 }
 
 resource "aws_lambda_function" "this" {
@@ -89,8 +94,8 @@ resource "aws_lambda_function" "this" {
   memory_size                    = var.memory_mb
   timeout                        = var.timeout_seconds
   reserved_concurrent_executions = var.reserved_concurrency
-  filename                       = data.archive_file.bootstrap.output_path
-  source_code_hash               = data.archive_file.bootstrap.output_base64sha256
+  filename                       = local.bootstrap_zip
+  source_code_hash               = filebase64sha256(local.bootstrap_zip)
   publish                        = true
 
   tracing_config {

@@ -1,6 +1,15 @@
 # The plan's 8 alarms (§ Monitoring & Alerts) with its thresholds → the alarms topic, and the
 # dashboard order-lambda-<env>-dashboard — both straight from the generated spec.
 
+terraform {
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+    }
+  }
+}
+
+
 variable "env" {
   type = any
 }

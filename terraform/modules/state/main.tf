@@ -1,5 +1,14 @@
 # promote-state-<env>: the promote CLI's lock and run journals (infra/state-table.ts).
 
+terraform {
+  required_providers {
+    aws = {
+      source = "hashicorp/aws"
+    }
+  }
+}
+
+
 variable "env" {
   type = any
 }
