@@ -344,4 +344,28 @@ describe('recovery (CLI end to end)', () => {
     ).toEqual([]);
     expect(outcomes.every((o) => o.final.status && o.final.status !== 'running')).toBe(true);
   });
+
+  it('an emergency rollback without a smoke token rolls back, says the smoke was skipped, exits 0', async () => {
+    // Prepare: the real-AWS path (standard credentials, no SIT_TOKEN) at the sandbox's endpoint
+    const before = await aws().alias();
+    const published = (await versions()).filter((v) => v !== '$LATEST' && v !== before.version);
+    const to = published.at(-1) as string;
+
+    // Act
+    const run = await promote(['rollback', 'sit', '--to', to, '--yes', '--json'], {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: 'sandbox-sit',
+      AWS_SECRET_ACCESS_KEY: 'sandbox',
+    });
+
+    // Assess
+    expect(run.exitCode, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.smoke).toBe('skipped');
+    expect(doc.run.rollback).toMatchObject({ to, verified: true });
+    const smokeStep = doc.run.steps.find((s: { kind: string }) => s.kind === 'smoke');
+    expect(smokeStep.state).toBe('skipped');
+    expect(smokeStep.evidence.skipped).toContain('no token');
+    expect((await aws().alias()).version).toBe(to);
+  });
 });
