@@ -33,6 +33,17 @@ const benign = planDocument([
   },
 ]);
 
+/** The run's journaled terraform inputs (the artifact does not matter to these steps). */
+const withInputs = (
+  ctx: ReturnType<typeof stepContext>,
+  terraform: NonNullable<NonNullable<typeof ctx.journal.inputs>['terraform']>,
+) => {
+  ctx.journal.inputs = {
+    artifact: { path: 'x', bytes: 1, sha256: 'x', codeSha256: 'x', source: 'given', release: 'x' },
+    terraform,
+  };
+};
+
 const context = (tf: TerraformCli, sandbox = false) =>
   stepContext({ sandbox, options: { terraform: { cli: tf, dir: tempHome() } } });
 
@@ -93,7 +104,11 @@ describe('terraform-plan and terraform-apply', () => {
     const consumed = new Set<string>();
     const options = {
       ...ctx.options,
-      consumePlan: async (sha: string) => (consumed.has(sha) ? false : (consumed.add(sha), true)),
+      consumePlan: async (sha: string) => {
+        if (consumed.has(sha)) return false;
+        consumed.add(sha);
+        return true;
+      },
     };
 
     // Act
@@ -140,19 +155,9 @@ describe('terraform-plan and terraform-apply', () => {
     ]);
     const refused = context(cli(replace));
     const allowed = context(cli(replace));
-    allowed.journal.inputs = {
-      artifact: {
-        path: 'x',
-        bytes: 1,
-        sha256: 'x',
-        codeSha256: 'x',
-        source: 'given',
-        release: 'x',
-      },
-      terraform: {
-        allowDestroy: [{ address: ORDERS, reason: 'CHG-9: re-keyed table, data migrated' }],
-      },
-    };
+    withInputs(allowed, {
+      allowDestroy: [{ address: ORDERS, reason: 'CHG-9: re-keyed table, data migrated' }],
+    });
 
     // Act
     const error = await terraformPlan.run(refused, { kind: 'terraform-plan' }).catch((e) => e);
@@ -168,17 +173,7 @@ describe('terraform-plan and terraform-apply', () => {
   it('--plan-only ends the run as planned', async () => {
     // Prepare
     const ctx = context(cli(benign));
-    ctx.journal.inputs = {
-      artifact: {
-        path: 'x',
-        bytes: 1,
-        sha256: 'x',
-        codeSha256: 'x',
-        source: 'given',
-        release: 'x',
-      },
-      terraform: { planOnly: true },
-    };
+    withInputs(ctx, { planOnly: true });
 
     // Act
     await terraformPlan.run(ctx, { kind: 'terraform-plan' });
@@ -206,17 +201,7 @@ describe('terraform-plan and terraform-apply', () => {
     const file = join(tempHome(), 'sit.tfplan');
     writeFileSync(file, 'approved plan bytes');
     const ctx = context(cli(benign));
-    ctx.journal.inputs = {
-      artifact: {
-        path: 'x',
-        bytes: 1,
-        sha256: 'x',
-        codeSha256: 'x',
-        source: 'given',
-        release: 'x',
-      },
-      terraform: { planFile: file, approvedSha256: '0'.repeat(64) },
-    };
+    withInputs(ctx, { planFile: file, approvedSha256: '0'.repeat(64) });
 
     // Act
     const error = await terraformPlan.run(ctx, { kind: 'terraform-plan' }).catch((e) => e);
