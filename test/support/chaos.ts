@@ -24,7 +24,12 @@ export interface Trial {
   readonly artifact: string;
   readonly signal: ChaosSignal;
   /** Kill once this step has started (or the run has moved past it), or after a delay. */
-  readonly at: { readonly step: string } | { readonly afterMs: number };
+  readonly at:
+    | {
+        readonly step: string /** Which occurrence of that kind (preflight runs twice). */;
+        readonly nth?: number;
+      }
+    | { readonly afterMs: number };
   /** How to recover a run left unfinished. */
   readonly recover: 'resume' | 'abort';
   /** Extra flags for the run (e.g. `--canary --bake-scale 0.01`). */
@@ -163,9 +168,10 @@ export const runTrial = async (target: ChaosTarget, trial: Trial): Promise<Trial
   } else {
     runId = await newRunId(dir, known, deadline);
     const wanted = trial.at.step;
+    const nth = trial.at.nth ?? 0;
     while (runId && Date.now() < deadline && child.exitCode === null) {
       const j = await readJournal(dir, runId).catch(() => undefined);
-      const step = j?.steps.find((s) => s.kind === wanted);
+      const step = j?.steps.filter((s) => s.kind === wanted)[nth];
       if (j && (j.status !== 'running' || (step && step.state !== 'pending'))) break;
       await sleep(25);
     }
