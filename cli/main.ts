@@ -6,6 +6,7 @@ import { registerRollbackCommand } from './commands/rollback.js';
 import { registerSandboxCommands } from './commands/sandbox.js';
 import { registerSmokeCommand } from './commands/smoke.js';
 import { EXIT_CODES, PromoteError } from './errors.js';
+import { explainSandboxError } from './sandbox-errors.js';
 
 export const buildProgram = (): Command => {
   const program = new Command('promote')
@@ -59,7 +60,7 @@ export const main = async (argv: readonly string[], invokedAs = 'promote'): Prom
     await program.parseAsync(args, { from: 'user' });
     return EXIT_CODES.ok;
   } catch (raw) {
-    const error = explainAwsError(raw);
+    const error = explainAwsError(explainSandboxError(raw));
     if (error instanceof CommanderError) {
       // Help and version are not failures; commander already printed the usage error.
       return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;

@@ -1,4 +1,3 @@
-import { SandboxError } from '../../sandbox/sandbox-error.js';
 import { PromoteError } from '../errors.js';
 
 /** SDK error names that mean "these credentials cannot be used here". */
@@ -65,16 +64,6 @@ const networkCode = (error: Error): string | undefined => {
  * line says it (see `describeChanges`).
  */
 export const explainAwsError = (error: unknown): unknown => {
-  if (error instanceof SandboxError) {
-    return new PromoteError(
-      error.rejected ? 'usage' : 'sandbox_unavailable',
-      error.code,
-      error.message,
-      error.hint,
-      undefined,
-      { cause: error },
-    );
-  }
   if (error instanceof PromoteError || !(error instanceof Error)) return error;
   if (CREDENTIAL_ERRORS.has(error.name)) {
     return new PromoteError(

@@ -58,6 +58,12 @@ const layerViolations = (edges: readonly Edge[]): string[] =>
     }
     if (a === 'service' && b === 'sandbox')
       return [`${from} → ${to}: service/ must not import sandbox/`];
+    // Steps and AWS clients run unchanged against AWS: no sandbox in them, even to talk to it.
+    if (/^cli\/(aws|steps|runner)\//.test(from) && b === 'sandbox') {
+      return [
+        `${from} → ${to}: cli/aws, cli/steps and cli/runner run against AWS, never the sandbox`,
+      ];
+    }
     if (a === 'cli' && b === 'sandbox' && !CLI_MAY_USE_FROM_SANDBOX.has(to)) {
       return [`${from} → ${to}: cli/ uses sandbox/ only to start it or talk to it`];
     }
@@ -86,11 +92,12 @@ describe('layering', () => {
       { from: 'infra/alarms.ts', to: 'sandbox/paths.ts' },
       { from: 'service/router.ts', to: 'cli/errors.ts' },
       { from: 'cli/steps/deploy.ts', to: 'sandbox/provision.ts' },
+      { from: 'cli/aws/aws-errors.ts', to: 'sandbox/sandbox-error.ts' },
       { from: 'cli/commands/connect.ts', to: 'sandbox/control-client.ts' },
       { from: 'sandbox/provision.ts', to: 'infra/environments.ts' },
     ]);
 
     // Assess: the last two are allowed
-    expect(violations).toHaveLength(4);
+    expect(violations).toHaveLength(5);
   });
 });

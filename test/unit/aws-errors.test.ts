@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { explainAwsError } from '../../cli/aws/aws-errors.js';
 import { PromoteError } from '../../cli/errors.js';
-import { SandboxError } from '../../sandbox/sandbox-error.js';
 
 const named = (name: string, message = 'from the SDK') =>
   Object.assign(new Error(message), { name });
@@ -75,28 +74,5 @@ describe('explainAwsError', () => {
     expect(explainAwsError(other)).toBe(other);
     expect(explainAwsError(own)).toBe(own);
     expect(explainAwsError('text')).toBe('text');
-  });
-});
-
-describe('explainAwsError and the sandbox', () => {
-  it.each([
-    ['SANDBOX_START_FAILED', 8],
-    ['SANDBOX_DATA_DIR_BUSY', 8],
-    ['SANDBOX_PREREQUISITE_MISSING', 8],
-    ['SANDBOX_REQUEST_REJECTED', 2],
-  ] as const)('a SandboxError %s becomes exit %i with its code and hint', (code, exit) => {
-    // Prepare
-    const error = new SandboxError(code, 'what went wrong', 'what to do');
-
-    // Act
-    const explained = explainAwsError(error) as PromoteError;
-
-    // Assess
-    expect(explained).toBeInstanceOf(PromoteError);
-    expect([explained.code, explained.exitCode, explained.hint]).toEqual([
-      code,
-      exit,
-      'what to do',
-    ]);
   });
 });
