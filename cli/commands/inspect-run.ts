@@ -1,15 +1,15 @@
 import type { Command } from 'commander';
 import { gitFacts } from '../git-facts.js';
 import type { GlobalFlags } from '../global-flags.js';
-import type { IoHost } from '../io/io-host.js';
 import { EnvLock } from '../journal/env-lock.js';
-import { type JournalScan, JournalStore } from '../journal/journal-store.js';
+import { JournalStore } from '../journal/journal-store.js';
 import { newJournal, type RunJournal } from '../journal/run-journal.js';
 import { PLANS } from '../plans/plans.js';
 import { preflight } from '../steps/preflight.js';
 import { envArg } from './arg-parsers.js';
 import { connect } from './connect.js';
 import { ioOf } from './io-of.js';
+import { problemsOf, reportScanProblems } from './journal-problems.js';
 
 /* The read-only commands' runs, imported only when one is used (see inspect.ts). */
 
@@ -27,27 +27,6 @@ const runLine = (r: RunJournal): string =>
   ]
     .filter(Boolean)
     .join('  ');
-
-const problemsOf = (scan: JournalScan) => ({
-  divergent: scan.divergent,
-  unreadable: scan.unreadable,
-  ...(scan.remoteError ? { remoteError: scan.remoteError } : {}),
-});
-
-/** Journal copies that disagree or cannot be read are shown, never skipped. */
-const reportScanProblems = (io: IoHost, scan: JournalScan) => {
-  for (const d of scan.divergent) {
-    io.warn(
-      'JOURNAL_DIVERGED',
-      `run ${d.runId}: local copy seq ${d.localSeq}, state table seq ${d.remoteSeq} — showing the ${d.newer} one`,
-    );
-  }
-  for (const u of scan.unreadable)
-    io.warn('JOURNAL_UNREADABLE', `cannot read ${u.where}: ${u.error}`);
-  if (scan.remoteError) {
-    io.warn('JOURNAL_REMOTE', `state table unreadable (${scan.remoteError}); local journals only`);
-  }
-};
 
 /** `promote preflight --env <env>` */
 export const preflightCommand = async (flags: { env: string }, command: Command): Promise<void> => {

@@ -3,25 +3,24 @@ import type { Command } from 'commander';
 import type { EnvName } from '../../infra/environments.js';
 import { promoteHome } from '../../sandbox/paths.js';
 import { projectRoot } from '../../scripts/project-root.js';
-import { type ArtifactFacts, inspectArtifact } from '../artifact/inspect-artifact.js';
-import type { StateApi } from '../aws/state-api.js';
+import { artifactFor } from '../artifact/run-artifact.js';
 import { PromoteError } from '../errors.js';
-import { type GitFacts, gitFacts } from '../git-facts.js';
+import { gitFacts } from '../git-facts.js';
 import type { GlobalFlags } from '../global-flags.js';
-import type { IoHost } from '../io/io-host.js';
 import { EnvLock } from '../journal/env-lock.js';
 import { JournalStore } from '../journal/journal-store.js';
 import { newJournal, newRunId, type RunInputs, type RunJournal } from '../journal/run-journal.js';
-import { isUnfinished, supersession } from '../journal/supersede.js';
+import { markSuperseded } from '../journal/supersede.js';
 import { scaleCanary } from '../plans/canary-spec.js';
 import { PLANS } from '../plans/plans.js';
 import type { StepSpec } from '../plans/step-spec.js';
-import { aliasIsOurs, restoreAlias } from '../runner/restore-alias.js';
+import { aliasIsOurs } from '../runner/restore-alias.js';
 import { runPlan } from '../runner/run-plan.js';
 import { STEP_MODULES } from '../steps/registry.js';
 import { terraformCli } from '../terraform/terraform-cli.js';
-import { actor, type Connection, connect } from './connect.js';
+import { actor, connect } from './connect.js';
 import { ioOf } from './io-of.js';
+import { abortRun, resumable, supersedeHolder } from './resume-run.js';
 import { finalLine, interruptible, withRun, writeReports } from './run-session.js';
 
 export interface PromoteFlags extends GlobalFlags {
@@ -77,134 +76,6 @@ const INPUT_FLAGS = [
   ['skipTerraform', '--skip-terraform'],
   ['changeRequest', '--change-request'],
 ] as const;
-
-const releaseOf = (git: GitFacts) => git.tag ?? git.sha?.slice(0, 12) ?? 'local';
-
-/**
- * The package a new run deploys, checked before any step and any AWS call: `--artifact`
- * as given, or the working tree built now into the run's directory (so a resume finds the
- * very same bytes there).
- */
-const artifactFor = async (
-  flags: PromoteFlags,
-  dir: string,
-  git: GitFacts,
-): Promise<{ facts: ArtifactFacts; inputs: RunInputs['artifact'] }> => {
-  if (flags.artifact) {
-    const facts = inspectArtifact(flags.artifact);
-    return { facts, inputs: { ...pick(facts), source: 'given', release: releaseOf(git) } };
-  }
-  const { buildArtifact } = await import('../../scripts/build.js');
-  let built: { path: string };
-  try {
-    built = await buildArtifact({ release: releaseOf(git), outDir: dir });
-  } catch (error) {
-    throw new PromoteError(
-      'usage',
-      'BUILD_FAILED',
-      `building the service failed: ${(error as Error).message}; nothing was changed`,
-      'fix the build (npm run build) or pass --artifact <zip>',
-      undefined,
-      { cause: error },
-    );
-  }
-  const facts = inspectArtifact(built.path);
-  return { facts, inputs: { ...pick(facts), source: 'built', release: releaseOf(git) } };
-};
-
-const pick = (facts: ArtifactFacts) => ({
-  path: facts.path,
-  bytes: facts.bytes,
-  sha256: facts.sha256,
-  codeSha256: facts.codeSha256,
-});
-
-/**
- * The unfinished run `--resume` continues, after checking it may be: not superseded, not
- * still alive in another process, its inputs journaled and its package unchanged.
- */
-const resumable = async (
-  env: EnvName,
-  store: JournalStore,
-  lock: EnvLock,
-  io: IoHost,
-  abort: boolean,
-): Promise<{ journal: RunJournal; facts?: ArtifactFacts }> => {
-  const scan = await store.scan(env, 50);
-  for (const d of scan.divergent) {
-    io.warn(
-      'JOURNAL_DIVERGED',
-      `run ${d.runId}: local copy seq ${d.localSeq}, state table seq ${d.remoteSeq} — using the ${d.newer} one`,
-    );
-  }
-  for (const u of scan.unreadable) {
-    io.warn('JOURNAL_UNREADABLE', `cannot read ${u.where}: ${u.error}`);
-  }
-  const journal = scan.runs.find(
-    (j) => j.command === 'promote' && (isUnfinished(j) || j.status === 'superseded'),
-  );
-  if (!journal) {
-    throw new PromoteError(
-      'usage',
-      'NOTHING_TO_RESUME',
-      `no unfinished or paused promote run of ${env} in the journal`,
-      `see "promote history ${env}"`,
-    );
-  }
-  const superseded = supersession(journal, scan.runs);
-  if (superseded) {
-    if (journal.status !== 'superseded') {
-      journal.status = 'superseded';
-      journal.supersededBy = { ...superseded, at: new Date().toISOString() };
-      await store.save(journal);
-    }
-    throw new PromoteError(
-      'usage',
-      'RUN_SUPERSEDED',
-      `run ${journal.runId} cannot be resumed: superseded${superseded.runId ? ` by run ${superseded.runId}` : ''} (${superseded.reason})`,
-      `start a new run: promote ${env} …`,
-    );
-  }
-  const holder = await lock.holder();
-  if (holder && holder.runId === journal.runId && EnvLock.aliveHere(holder)) {
-    throw new PromoteError(
-      'lock_held',
-      'RUN_STILL_ALIVE',
-      `run ${journal.runId} is still running here as process ${holder.pid}`,
-      'wait for it, or stop it (Ctrl-C) before resuming',
-    );
-  }
-  if (abort) return { journal };
-  const artifact = journal.inputs?.artifact;
-  if (!artifact) {
-    throw new PromoteError(
-      'usage',
-      'RESUME_NO_INPUTS',
-      `run ${journal.runId} did not journal its inputs (started by an older promote); it cannot be resumed safely`,
-      `roll it back with "promote ${env} --resume --abort", then start a new run`,
-    );
-  }
-  let facts: ArtifactFacts;
-  try {
-    facts = inspectArtifact(artifact.path);
-  } catch (error) {
-    throw new PromoteError(
-      'usage',
-      'RESUME_ARTIFACT_GONE',
-      `run ${journal.runId} deploys ${artifact.path}, which is no longer usable: ${(error as Error).message}`,
-      `restore that file, or roll the run back with "promote ${env} --resume --abort"`,
-    );
-  }
-  if (facts.sha256 !== artifact.sha256) {
-    throw new PromoteError(
-      'usage',
-      'RESUME_ARTIFACT_CHANGED',
-      `run ${journal.runId} deploys ${artifact.path} with SHA-256 ${artifact.sha256}, but the file now hashes to ${facts.sha256}`,
-      `restore that file, or roll the run back with "promote ${env} --resume --abort"`,
-    );
-  }
-  return { journal, facts };
-};
 
 const noApprover = (env: EnvName) =>
   new PromoteError(
@@ -417,7 +288,7 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
           : `${env} was not locked`,
       );
       if (held && held.runId !== journal.runId) {
-        const marked = await markSuperseded(store, conn.state, env, held.runId, journal.runId);
+        const marked = await supersedeHolder(store, conn.state, env, held.runId, journal.runId);
         if (marked)
           io.warn('RUN_SUPERSEDED', `run ${held.runId} is superseded and can no longer be resumed`);
       }
@@ -429,12 +300,9 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
     if (resuming) {
       const alias = await conn.apis.lambda.getAlias();
       if (journal.versions.before && !aliasIsOurs(alias, journal.versions)) {
-        journal.status = 'superseded';
-        journal.supersededBy = {
+        await markSuperseded(store, journal, {
           reason: `alias moved by someone else to ${alias.version}`,
-          at: new Date().toISOString(),
-        };
-        await store.save(journal);
+        });
         throw new PromoteError(
           'usage',
           'RESUME_ALIAS_MOVED',
@@ -524,75 +392,5 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
       io.notify('error', 'RUN_FAILED', finalLine(journal));
       throw withRun(error, journal, files);
     }
-  }
-};
-
-/** Marks one run superseded (its lock was force-removed by `by`). */
-const markSuperseded = async (
-  store: JournalStore,
-  state: StateApi,
-  env: EnvName,
-  runId: string,
-  by: string,
-): Promise<boolean> => {
-  store.attach(state);
-  const run = (await store.list(env, 50)).find((j) => j.runId === runId);
-  if (!run || !isUnfinished(run)) return false;
-  run.status = 'superseded';
-  run.supersededBy = {
-    runId: by,
-    reason: `its lock was force-removed by run ${by}`,
-    at: new Date().toISOString(),
-  };
-  run.finishedAt ??= run.supersededBy.at;
-  await store.save(run);
-  return true;
-};
-
-/** `--resume --abort`: roll the unfinished run back to where it started, verified. */
-const abortRun = async (
-  env: EnvName,
-  journal: RunJournal,
-  conn: Connection,
-  lock: EnvLock,
-  store: JournalStore,
-  io: IoHost,
-): Promise<void> => {
-  await lock.acquire({ runId: journal.runId, actor: actor(), command: `abort ${env}` });
-  try {
-    journal.status = 'interrupted';
-    const outcome = await restoreAlias({
-      lambda: conn.apis.lambda,
-      journal,
-      io,
-      reason: `aborted by ${actor()}`,
-    });
-    if (outcome === 'failed') {
-      await store.save(journal);
-      throw new PromoteError(
-        'rollback_failed',
-        'ROLLBACK_FAILED',
-        `abort could not restore the alias: ${journal.rollback?.error}`,
-        `restore by hand: aws lambda update-alias --function-name ${PLANS[env].env.functionName} --name ${PLANS[env].env.alias} --function-version ${journal.versions.before} --routing-config AdditionalVersionWeights={}`,
-      );
-    }
-    journal.status = outcome === 'foreign' ? 'superseded' : 'rolled_back';
-    delete journal.interruption;
-    journal.finishedAt = new Date().toISOString();
-    if (outcome === 'not_needed' && journal.versions.before)
-      journal.versions.after = journal.versions.before;
-    await store.save(journal);
-    const files = writeReports(conn.home, journal);
-    io.info('RUN_ABORTED', finalLine(journal));
-    io.document({
-      ok: true,
-      env,
-      aborted: true,
-      version: journal.versions.after ?? journal.versions.before,
-      run: journal,
-      reports: files,
-    });
-  } finally {
-    await lock.release(journal.runId).catch(() => undefined);
   }
 };

@@ -11,6 +11,7 @@ import { runSmoke, smokeFailure } from '../smoke/run-smoke.js';
 import { switchAlias } from '../steps/alias-switch.js';
 import { actor, connect } from './connect.js';
 import { ioOf } from './io-of.js';
+import { reportScanProblems } from './journal-problems.js';
 import { finalLine, withRun, writeReports } from './run-session.js';
 
 interface RollbackFlags {
@@ -93,11 +94,13 @@ export const rollback = async (env: EnvName, command: Command): Promise<void> =>
     io.warn('JOURNAL_REMOTE', `could not write the journal remotely: ${error.message}`),
   );
   const alias = await lambda.getAlias();
+  const history = await store.scan(env, 50);
+  reportScanProblems(io, history);
   const target = resolveRollbackTarget(
     flags.to,
     await lambda.listVersions(),
     alias.version,
-    await store.list(env, 50),
+    history.runs,
   );
   // An emergency rollback does not wait for a smoke token: without one it rolls back, says
   // the read-only smoke was skipped and why, and exits by what happened to the alias.

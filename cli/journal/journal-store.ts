@@ -9,6 +9,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { EnvName } from '../../infra/environments.js';
 import type { StateApi, StateItem } from '../aws/state-api.js';
 import type { RunJournal } from './run-journal.js';
@@ -53,8 +54,6 @@ const writeDurably = (path: string, text: string) => {
   }
   renameSync(tmp, path);
 };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Keeps journals in two places: `.promote/runs/<env>/<runId>.json` (always, even when AWS
@@ -133,7 +132,7 @@ export class JournalStore {
     const state = this.state as StateApi;
     let last: Error | undefined;
     for (let attempt = 0; attempt < this.attempts; attempt += 1) {
-      if (attempt > 0) await sleep(this.retryDelayMs * 2 ** (attempt - 1));
+      if (attempt > 0) await delay(this.retryDelayMs * 2 ** (attempt - 1));
       try {
         const written = await state.put(
           {
@@ -195,7 +194,7 @@ export class JournalStore {
     try {
       items = await this.state.query(RUN_PK, limit);
     } catch (error) {
-      this.onRemoteError(error as Error);
+      // Reported once, through the scan's `remoteError` (writes go to `onRemoteError`).
       return { byId, error: (error as Error).message };
     }
     for (const item of items) {

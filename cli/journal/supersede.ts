@@ -26,6 +26,18 @@ export const supersession = (
     : undefined;
 };
 
+/** Marks one run superseded, saved: it can never be resumed again. */
+export const markSuperseded = async (
+  store: JournalStore,
+  run: RunJournal,
+  by: { runId?: string; reason: string },
+): Promise<void> => {
+  run.status = 'superseded';
+  run.supersededBy = { ...by, at: new Date().toISOString() };
+  run.finishedAt ??= run.supersededBy.at;
+  await store.save(run);
+};
+
 /**
  * Marks the environment's earlier unfinished runs superseded by `by` (called once `by` holds
  * the lock, or removed theirs with `--force-unlock`): resuming one of them could move the
@@ -42,10 +54,7 @@ export const supersedeEarlier = async (
     // A run that started after `by` is still before its lock (or waiting on it): it has
     // changed nothing, and will learn about the lock itself.
     if (run.startedAt > by.startedAt) continue;
-    run.status = 'superseded';
-    run.supersededBy = { runId: by.runId, reason, at: new Date().toISOString() };
-    run.finishedAt ??= run.supersededBy.at;
-    await store.save(run);
+    await markSuperseded(store, run, { runId: by.runId, reason });
     marked.push(run);
   }
   return marked;

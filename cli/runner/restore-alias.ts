@@ -1,7 +1,15 @@
+import type { Environment } from '../../infra/environments.js';
 import type { AliasInfo, LambdaApi } from '../aws/lambda-api.js';
 import type { IoHost } from '../io/io-host.js';
 import type { RunJournal } from '../journal/run-journal.js';
 import { switchAlias } from '../steps/alias-switch.js';
+
+/** The command that does by hand what a failed rollback could not. */
+export const restoreByHand = (
+  env: Pick<Environment, 'functionName' | 'alias'>,
+  version: string | undefined,
+): string =>
+  `restore by hand: aws lambda update-alias --function-name ${env.functionName} --name ${env.alias} --function-version ${version} --routing-config AdditionalVersionWeights={}`;
 
 /**
  * The alias is where this run could have put it: on the version it started from or on its

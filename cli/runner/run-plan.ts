@@ -13,7 +13,7 @@ import type { StepSpec } from '../plans/step-spec.js';
 import { STEP_MODULES } from '../steps/registry.js';
 import { withTimeout } from '../steps/sleep.js';
 import type { RunApis, RunOptions, StepContext } from '../steps/step-context.js';
-import { aliasIsClean, restoreAlias } from './restore-alias.js';
+import { aliasIsClean, restoreAlias, restoreByHand } from './restore-alias.js';
 
 /** How long the last words of a run killed with a second Ctrl-C may take, per call. */
 const LAST_WORDS_MS = 2_500;
@@ -262,7 +262,7 @@ export const runPlan = async (input: RunPlanInput): Promise<RunJournal> => {
         'rollback_failed',
         'ROLLBACK_FAILED',
         `${failure.message} — and the rollback failed: ${journal.rollback?.error ?? 'unknown'}`,
-        `restore by hand: aws lambda update-alias --function-name ${input.plan.env.functionName} --name ${input.plan.env.alias} --function-version ${journal.versions.before} --routing-config AdditionalVersionWeights={}`,
+        restoreByHand(input.plan.env, journal.versions.before),
       );
     }
     throw failure;
