@@ -64,6 +64,8 @@ const plans: Array<{ env: 'sit' | 'prod'; extra: string[]; spanMs: number; rando
           extra: [
             '--change-request',
             'CHG-CHAOS',
+            '--override-gate',
+            'sit-signoff',
             '--canary',
             '--bake-scale',
             '0.015',

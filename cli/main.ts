@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { explainAwsError } from './aws/aws-errors.js';
+import { registerChecklistCommands } from './commands/checklist.js';
 import { registerInspectCommands } from './commands/inspect.js';
 import { registerPromoteCommands } from './commands/promote.js';
+import { registerReleaseCommand } from './commands/release.js';
 import { registerRollbackCommand } from './commands/rollback.js';
 import { registerSandboxCommands } from './commands/sandbox.js';
 import { registerSmokeCommand } from './commands/smoke.js';
@@ -26,7 +28,9 @@ export const buildProgram = (): Command => {
   registerRollbackCommand(program);
   registerSmokeCommand(program);
   registerInspectCommands(program);
+  registerReleaseCommand(program);
   registerSandboxCommands(program);
+  registerChecklistCommands(program);
   program.addHelpText(
     'after',
     `

@@ -15,6 +15,8 @@ export interface Environment {
   /** prod only: the plan's failover region. */
   readonly failoverRegion?: string;
   readonly apiDomain: string;
+  /** Route53 public hosted zone holding the API's record and its ACM validation records. */
+  readonly hostedZone: string;
   /** The plan's AWS profile for this account (`AWS_PROFILE=Tebogo-sit`). */
   readonly profile: string;
   readonly functionName: string;
@@ -30,6 +32,10 @@ export interface Environment {
   readonly alarmTopic: string;
   readonly dashboard: string;
   readonly logGroup: string;
+  /** AWS Backup: the vault, the hourly plan and its selection of the orders tables. */
+  readonly backupVault: string;
+  readonly backupPlan: string;
+  readonly backupSelection: string;
   /** Role the CLI assumes to deploy (least privilege, see terraform/). */
   readonly deployRole: string;
   readonly executionRole: string;
@@ -46,6 +52,7 @@ const env = (
   account,
   region,
   apiDomain,
+  hostedZone: 'kimmyai.io',
   profile: `Tebogo-${name}`,
   functionName: `order-handler-${name}`,
   alias: 'live',
@@ -60,6 +67,9 @@ const env = (
   alarmTopic: `order-alarms-${name}`,
   dashboard: `order-lambda-${name}-dashboard`,
   logGroup: `/aws/lambda/order-handler-${name}`,
+  backupVault: `orders-${name}-vault`,
+  backupPlan: `orders-${name}-hourly`,
+  backupSelection: `orders-${name}-tables`,
   deployRole: `arn:aws:iam::${account}:role/order-lambda-deploy-${name}`,
   executionRole: `arn:aws:iam::${account}:role/order-handler-${name}-execution`,
   ...extra,

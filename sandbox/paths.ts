@@ -27,6 +27,8 @@ export const sandboxPaths = (home = promoteHome()) => {
     credentials: join(root, 'credentials.json'),
     code: join(root, 'code'),
     backups: join(root, 'backups'),
+    /** AWS Backup selections (moto has none): see sandbox/backup/selection-store.ts. */
+    backupSelections: join(root, 'backup-selections.json'),
     metrics: join(root, 'metrics.jsonl'),
     alarms: join(root, 'alarms.json'),
     faults: join(root, 'faults.json'),

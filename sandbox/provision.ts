@@ -40,6 +40,7 @@ import {
 } from '../infra/iam-policies.js';
 import { stateTableSpec } from '../infra/state-table.js';
 import { idempotencyTableSpec, ordersTableSpec } from '../service/adapters/table-schema.js';
+import { provisionBackups, provisionDnsAndCertificate } from './provision-dns-backup.js';
 
 /**
  * Creates one environment's resources in the sandbox, through the gateway like any client,
@@ -296,5 +297,10 @@ export const provisionEnvironment = async (
     }),
   );
   created.push(`dashboard ${env.dashboard}`);
+
+  // What the plan's checklists read beyond the function: the API's DNS name and certificate,
+  // and the hourly backups of the order tables (terraform/modules/api, terraform/modules/data).
+  await provisionDnsAndCertificate(env, config, { created, existing });
+  await provisionBackups(env, config, step, { created, existing });
   return { env: env.name, created, existing, ...(functionVersion ? { functionVersion } : {}) };
 };

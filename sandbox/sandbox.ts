@@ -6,6 +6,8 @@ import { buildArtifact } from '../scripts/build.js';
 import { type ApiFront, startApiFront } from './api/front.js';
 import { loadSandboxKeys } from './api/jwt.js';
 import { startBackgroundLoops } from './background-loops.js';
+import { createBackupHandler } from './backup/backup-handler.js';
+import { BackupSelectionStore } from './backup/selection-store.js';
 import { AlarmStore } from './cloudwatch/alarm-store.js';
 import { createCloudWatchHandler } from './cloudwatch/cloudwatch-handler.js';
 import { DashboardStore } from './cloudwatch/dashboard-store.js';
@@ -219,6 +221,11 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
           forward: forwarder.handle,
           motoEndpoint: moto.endpoint,
           targets,
+        }),
+        backup: createBackupHandler({
+          forward: forwarder.handle,
+          motoEndpoint: moto.endpoint,
+          selections: new BackupSelectionStore(paths.backupSelections),
         }),
       },
       fallback: forwarder.handle,

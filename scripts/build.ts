@@ -34,9 +34,9 @@ export interface Artifact {
 
 export interface BuildOptions {
   /**
-   * A release label (git tag or sha) stored in the zip as `RELEASE`, so two releases of
-   * identical code are still told apart by CodeSha256, and the same release always
-   * hashes the same (deploys of an unchanged release publish no new version).
+   * A release label stored in the zip as `RELEASE`: the commit (never an env's tag), so two
+   * commits of identical code are still told apart by CodeSha256, while the same commit
+   * hashes the same in every environment — SIT and PROD receive the very same bytes.
    */
   readonly release?: string;
   /** Where the zip and its manifest go; default `dist/`. */

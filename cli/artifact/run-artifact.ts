@@ -3,7 +3,15 @@ import type { GitFacts } from '../git-facts.js';
 import type { RunInputs } from '../journal/run-journal.js';
 import { type ArtifactFacts, inspectArtifact } from './inspect-artifact.js';
 
+/** The release's name in journals and reports: the env's tag (`v1.2.0-sit`), else the commit. */
 const releaseOf = (git: GitFacts) => git.tag ?? git.sha?.slice(0, 12) ?? 'local';
+
+/**
+ * What goes into the package itself: the commit only, never the env's tag — `v1.2.0-sit` and
+ * `v1.2.0-prod` name one commit, and SIT and PROD must receive the same bytes (the sign-off
+ * PROD requires is for SIT's CodeSha256).
+ */
+const packageLabel = (git: GitFacts) => git.sha?.slice(0, 12) ?? 'local';
 
 /**
  * The package a new run deploys, checked before any step and any AWS call: `--artifact`
@@ -22,7 +30,7 @@ export const artifactFor = async (
   const { buildArtifact } = await import('../../scripts/build.js');
   let built: { path: string };
   try {
-    built = await buildArtifact({ release: releaseOf(git), outDir: dir });
+    built = await buildArtifact({ release: packageLabel(git), outDir: dir });
   } catch (error) {
     throw new PromoteError(
       'usage',

@@ -4,6 +4,7 @@ import { stateTableName } from '../../infra/state-table.js';
 import { loadSandboxKeys } from '../../sandbox/api/jwt.js';
 import { startDaemon } from '../../sandbox/control-client.js';
 import { promoteHome, sandboxPaths } from '../../sandbox/paths.js';
+import type { ChecklistApi } from '../aws/checklist-api.js';
 import type { CloudWatchApi } from '../aws/cloudwatch-api.js';
 import type { DynamoDbApi } from '../aws/dynamodb-api.js';
 import type { InfraApi } from '../aws/infra-api.js';
@@ -106,6 +107,9 @@ export const connect = async (
       infra: lazyApi<InfraApi>(async () => (await import('../aws/infra-api.js')).infraApi(target)),
       cloudwatch: lazyApi<CloudWatchApi>(async () =>
         (await import('../aws/cloudwatch-api.js')).cloudWatchApi(target),
+      ),
+      checklist: lazyApi<ChecklistApi>(async () =>
+        (await import('../aws/checklist-api.js')).checklistApi(target),
       ),
     },
     state: lazyApi<StateApi>(async () => (await import('../aws/state-api.js')).stateApi(target), {

@@ -7,6 +7,7 @@ import { artifactFor } from '../artifact/run-artifact.js';
 import { PromoteError } from '../errors.js';
 import { gitFacts } from '../git-facts.js';
 import type { GlobalFlags } from '../global-flags.js';
+import type { IoHost } from '../io/io-host.js';
 import { EnvLock } from '../journal/env-lock.js';
 import { JournalStore } from '../journal/journal-store.js';
 import { newJournal, newRunId, type RunInputs, type RunJournal } from '../journal/run-journal.js';
@@ -20,6 +21,7 @@ import { STEP_MODULES } from '../steps/registry.js';
 import { terraformCli } from '../terraform/terraform-cli.js';
 import { actor, connect } from './connect.js';
 import { ioOf } from './io-of.js';
+import { otherEnv } from './other-env.js';
 import { abortRun, resumable, supersedeHolder } from './resume-run.js';
 import { finalLine, interruptible, withRun, writeReports } from './run-session.js';
 
@@ -43,6 +45,10 @@ export interface PromoteFlags extends GlobalFlags {
   allowDestroy?: string[];
   skipTerraform?: boolean;
   changeRequest?: string;
+  overrideGate?: string[];
+  via?: 'github';
+  ref?: string;
+  repo?: string;
   reason?: string;
 }
 
@@ -75,6 +81,7 @@ const INPUT_FLAGS = [
   ['allowDestroy', '--allow-destroy'],
   ['skipTerraform', '--skip-terraform'],
   ['changeRequest', '--change-request'],
+  ['overrideGate', '--override-gate'],
 ] as const;
 
 const noApprover = (env: EnvName) =>
@@ -85,12 +92,39 @@ const noApprover = (env: EnvName) =>
     'pass --yes to approve non-interactively (CI), or run in a terminal',
   );
 
+/** `--via github`: the same plan, run by the env's workflow; this process only follows it. */
+const viaGithub = async (env: EnvName, flags: PromoteFlags, io: IoHost): Promise<void> => {
+  const ref = flags.ref ?? (await gitFacts()).tag;
+  if (!ref) {
+    throw new PromoteError(
+      'usage',
+      'GITHUB_INPUT_MISSING',
+      '--via github needs the release to run: --ref <tag or branch> (HEAD carries no tag)',
+      `promote ${env} --via github --ref v1.2.0-${env}`,
+    );
+  }
+  const { runViaGithub } = await import('./via-github-run.js');
+  await runViaGithub(
+    env,
+    {
+      ref,
+      ...(flags.repo ? { repo: flags.repo } : {}),
+      ...(flags.changeRequest ? { inputs: { change_request: flags.changeRequest } } : {}),
+    },
+    io,
+  );
+};
+
 /** `promote <env>` and `promote resume <env>`: run (or continue) the environment's plan. */
 export const promote = async (env: EnvName, command: Command, resume = false): Promise<void> => {
   const io = ioOf(command);
   const flags = command.optsWithGlobals() as PromoteFlags;
   const plan = PLANS[env];
   const resuming = resume || Boolean(flags.resume);
+  if (flags.via === 'github') {
+    await viaGithub(env, flags, io);
+    return;
+  }
   if (flags.allowAlarm?.length && !flags.reason) {
     throw new PromoteError(
       'usage',
@@ -140,6 +174,23 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
       'a PROD promotion names its approved change request (the plan\'s "confirm change request approved")',
       'pass --change-request <id>, e.g. --change-request CHG-1234',
     );
+  }
+  for (const gate of flags.overrideGate ?? []) {
+    if (gate !== plan.requireGate?.id) {
+      throw new PromoteError(
+        'usage',
+        'GATE_UNKNOWN',
+        `--override-gate ${gate}: ${env} requires ${plan.requireGate ? `only ${plan.requireGate.id}` : 'no gate'}`,
+      );
+    }
+    if (!flags.reason) {
+      throw new PromoteError(
+        'usage',
+        'OVERRIDE_GATE_NEEDS_REASON',
+        '--override-gate is break-glass for a hotfix: it needs --reason "…" (journaled, shown in the report)',
+        `promote ${env} --override-gate ${gate} --reason "INC-123 hotfix, SIT sign-off to follow"`,
+      );
+    }
   }
   if (flags.allowLowTraffic && !flags.reason) {
     throw new PromoteError(
@@ -234,6 +285,14 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
           }
         : {}),
       ...(flags.pauseBefore ? { pauseBefore: flags.pauseBefore } : {}),
+      ...(flags.overrideGate?.length
+        ? {
+            overrideGates: flags.overrideGate.map((gate) => ({
+              gate,
+              reason: flags.reason ?? '',
+            })),
+          }
+        : {}),
       ...(flags.allowAlarm
         ? { allowAlarms: flags.allowAlarm.map((name) => ({ name, reason: flags.reason ?? '' })) }
         : {}),
@@ -326,6 +385,18 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
     );
     io.info('RUN_START', `promote ${env}: run ${journal.runId} on ${conn.target.describe}`);
     const upstream = plan.requireHealthyUpstream;
+    // Inside GitHub Actions: a GitHub Deployment of this run (nothing elsewhere; a failed
+    // record is a warning, never a failed promotion).
+    const deployment = await (await import('../github/deployments.js')).startDeploymentFromEnv({
+      env,
+      environmentUrl: conn.target.apiBaseUrl,
+      processEnv: process.env,
+      description: `promote ${env} ${journal.runId}`,
+    });
+    const note = (warning: string | undefined) => {
+      if (warning) io.warn('GITHUB_DEPLOYMENT', warning);
+    };
+    note(deployment.warning);
     try {
       await runPlan({
         plan,
@@ -350,6 +421,16 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
           ...(inputs.canary ? { canary: inputs.canary } : {}),
           ...(inputs.pauseBefore ? { pauseBefore: inputs.pauseBefore } : {}),
           ...(inputs.allowAlarms ? { allowAlarms: inputs.allowAlarms } : {}),
+          artifactCodeSha256: inputs.artifact.codeSha256,
+          environmentApprovals: async () =>
+            (await import('../github/environment-approvals.js')).currentRunApprovals(process.env),
+          ...(inputs.overrideGates ? { overrideGates: inputs.overrideGates } : {}),
+          ...(plan.requireGate
+            ? {
+                sitSignoff: (sha: string) =>
+                  otherEnv(conn, 'sit').governance.signedOff(plan.requireGate?.id ?? '', sha),
+              }
+            : {}),
           terraform: {
             cli: terraformCli(join(projectRoot(import.meta.url), 'terraform'), conn.target),
             dir: join(projectRoot(import.meta.url), 'terraform'),
@@ -364,6 +445,7 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
         },
       });
       const files = writeReports(conn.home, journal, flags.junit);
+      if (journal.status === 'succeeded') note(await deployment.succeed());
       io.info(journal.status === 'paused' ? 'RUN_PAUSED' : 'RUN_DONE', finalLine(journal));
       const tf = journal.terraform;
       if (journal.status === 'planned' && tf?.planFile && tf.planSha256) {
@@ -389,6 +471,11 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
       });
     } catch (error) {
       const files = writeReports(conn.home, journal, flags.junit);
+      note(
+        journal.status === 'rolled_back'
+          ? await deployment.deactivate()
+          : await deployment.fail(finalLine(journal)),
+      );
       io.notify('error', 'RUN_FAILED', finalLine(journal));
       throw withRun(error, journal, files);
     }

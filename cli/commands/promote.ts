@@ -85,6 +85,23 @@ export const registerPromoteCommands = (program: Command): void => {
         .option(
           '--change-request <id>',
           'PROD: the approved change request, journaled with the approval',
+        )
+        .addOption(
+          new Option(
+            '--via <where>',
+            "run the plan in CI instead of here: dispatch the env's workflow and follow it",
+          ).choices(['github']),
+        )
+        .option('--ref <ref>', '--via github: the tag or branch to run (default: the tag at HEAD)')
+        .option(
+          '--repo <owner/name>',
+          '--via github: the repository (default: GITHUB_REPOSITORY, else origin)',
+        )
+        .addOption(
+          new Option(
+            '--override-gate <gate>',
+            "PROD break-glass: ship without SIT's sign-off of this package (needs --reason; journaled, shown in red)",
+          ).argParser(collect),
         ),
     )
       .addHelpText(
@@ -98,6 +115,7 @@ Examples:
   $ promote ${env} --sandbox --canary --bake-scale 0.01 --yes   bakes in seconds
   $ promote ${env} --ci --json > run.json              in CI: no prompts, one JSON document
   $ promote ${env} --resume [--abort]                  continue (or roll back) a run that crashed
+  $ promote ${env} --via github --ref v1.2.0-${env}${env === 'prod' ? ' --change-request CHG-1234' : ''}   dispatch the workflow, follow it, exit with its conclusion
   $ promote ${env} --plan-only --ci                    CI job 1: plan, print its SHA-256
   $ promote ${env} --plan-file ${env}.tfplan --approve-plan <sha256> --ci --yes   CI job 2, after approval`,
       )

@@ -43,6 +43,8 @@ export interface RunInputs {
   readonly canary?: CanarySpec;
   readonly pauseBefore?: readonly number[];
   readonly allowAlarms?: ReadonlyArray<{ name: string; reason: string }>;
+  /** `--override-gate`: a required gate the operator overrode (hotfix break-glass). */
+  readonly overrideGates?: ReadonlyArray<{ gate: string; reason: string }>;
   /** Checks or steps the operator chose to skip, each with its reason. */
   readonly skips?: ReadonlyArray<{ what: string; reason: string }>;
   /** The plan's terraform steps: what to plan or apply, and what may be destroyed. */

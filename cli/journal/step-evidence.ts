@@ -23,6 +23,10 @@ export interface PreflightEvidence {
   handler?: string;
   dlq?: { visible: number; inFlight: number };
   alarmsInAlarm?: string[];
+  /** PROD: SIT's sign-off of this package, as read. */
+  gate?: Record<string, unknown>;
+  /** `--override-gate`: the gate that was missing and why it was overridden. */
+  gateOverride?: { gate: string; reason: string; missing: string };
 }
 
 export interface ApproveEvidence {
@@ -39,6 +43,10 @@ export interface ApproveEvidence {
     /** The terraform plan this approval is bound to. */
     planSha256?: string;
     changeRequest?: string;
+    /** In Actions: the reviews of the environment's protection rule, read from GitHub. */
+    github?: Array<{ login: string; state: string; comment?: string }>;
+    /** Why the GitHub reviews could not be read (the approval stands on its own). */
+    githubError?: string;
   };
 }
 

@@ -12,6 +12,15 @@ export interface Plan {
   readonly steps: readonly StepSpec[];
   /** Preflight: the plan's "verify SIT is stable" before prod (SIT health endpoint green). */
   readonly requireHealthyUpstream?: EnvName;
+  /**
+   * A gate of the upstream environment the package must have passed ("what was tested is
+   * what ships"): PROD requires SIT's Gate 4 for the very same CodeSha256.
+   */
+  readonly requireGate?: {
+    readonly id: string;
+    readonly probe: 'sit-signoff';
+    readonly title: string;
+  };
   /** Backup step: PITR must be on (plan § Data Migration, prod). */
   readonly requirePitr: boolean;
   /** Preflight: a dirty tree or a missing release tag blocks (else it is a warning). */
@@ -109,6 +118,7 @@ export const PLANS: Readonly<Record<EnvName, Plan>> = {
       ...RELEASE,
     ],
     requireHealthyUpstream: 'sit',
+    requireGate: { id: 'sit-signoff', probe: 'sit-signoff', title: 'SIT sign-off (Gate 4)' },
     requirePitr: true,
     strictGit: true,
   },

@@ -36,6 +36,21 @@ export const approve: StepModule<'approve'> = {
     const approvedByHash = tf?.planSha256 !== undefined && inputs?.approvedSha256 === tf.planSha256;
     const yes = approvedByHash ? true : await ctx.io.confirm('APPROVAL', question);
     const caller = ctx.journal.steps.find((s) => s.evidence.caller)?.evidence.caller;
+    // In Actions the plan's approver reviewed the environment in GitHub: journal who.
+    let github: Array<{ login: string; state: string; comment?: string }> | undefined;
+    let githubError: string | undefined;
+    try {
+      github = (await ctx.options.environmentApprovals?.())
+        ?.filter((a) => a.environments.includes(env.name))
+        .map((a) => ({
+          login: a.login,
+          state: a.state,
+          ...(a.comment ? { comment: a.comment } : {}),
+        }));
+    } catch (error) {
+      githubError = (error as Error).message;
+      ctx.io.warn('APPROVAL', `GitHub environment reviews not read: ${githubError}`);
+    }
     ctx.record.evidence.approval = {
       question,
       answer: yes ? 'yes' : 'no',
@@ -47,6 +62,8 @@ export const approve: StepModule<'approve'> = {
       ...(ctx.options.gitUser ? { gitUser: ctx.options.gitUser } : {}),
       ...(tf?.planSha256 ? { planSha256: tf.planSha256 } : {}),
       ...(inputs?.changeRequest ? { changeRequest: inputs.changeRequest } : {}),
+      ...(github ? { github } : {}),
+      ...(githubError ? { githubError } : {}),
     };
     if (!yes) {
       throw new PromoteError(

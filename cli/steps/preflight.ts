@@ -1,4 +1,8 @@
 import { handlerFiles, hasHandlerModule } from '../artifact/inspect-artifact.js';
+import type { ChecklistApi } from '../aws/checklist-api.js';
+import type { ProbeName } from '../checklists/checklist-schema.js';
+import { type ProbeContext, type ProbeResult, runProbe } from '../checklists/probe.js';
+import { PROBES } from '../checklists/probe-registry.js';
 import { PromoteError } from '../errors.js';
 import type { Check } from '../journal/step-evidence.js';
 import type { StepContext, StepModule } from './step-context.js';
@@ -7,34 +11,72 @@ export type { Check } from '../journal/step-evidence.js';
 
 const EXPIRY_WARNING_MS = 15 * 60_000;
 
+/** The probes preflight runs from the checklists' registry, by scope. */
+const INFRASTRUCTURE_PROBES = [
+  'function',
+  'alias',
+  'table',
+  'table-gsis',
+  'bucket',
+  'dlq-empty',
+  'event-rule',
+  'sns-topics',
+  'log-groups',
+  'alarms-quiet',
+] as const satisfies readonly ProbeName[];
+
+const probeContext = (ctx: StepContext): ProbeContext => ({
+  env: ctx.plan.env,
+  plan: ctx.plan,
+  apis: ctx.apis,
+  checklist:
+    ctx.apis.checklist ??
+    new Proxy({} as ChecklistApi, {
+      get: () => () => Promise.reject(new Error('no checklist API in this run')),
+    }),
+  apiBaseUrl: ctx.target.apiBaseUrl,
+  ...(ctx.options.git ? { git: ctx.options.git } : {}),
+  ...(ctx.options.fetch ? { fetch: ctx.options.fetch } : {}),
+  ...(ctx.options.now ? { now: ctx.options.now } : {}),
+  allowedAlarms: (ctx.options.allowAlarms ?? []).map((a) => a.name),
+  ...(ctx.options.artifactCodeSha256 ? { codeSha256: ctx.options.artifactCodeSha256 } : {}),
+  ...(ctx.options.sitSignoff ? { sitSignoff: ctx.options.sitSignoff } : {}),
+});
+
+const probed = async (ctx: StepContext, names: readonly ProbeName[]) =>
+  Promise.all(names.map((name) => runProbe(name, PROBES, probeContext(ctx))));
+
+const asCheck = (r: ProbeResult, blocking = true): Check => ({
+  name: r.name,
+  ok: r.ok,
+  detail: r.detail,
+  blocking,
+});
+
 /** The caller must be the environment's account — checked before anything else is read. */
 const identityChecks = async (ctx: StepContext): Promise<Check[]> => {
   const { env } = ctx.plan;
-  const me = await ctx.apis.sts.whoAmI();
-  ctx.record.evidence.caller = { account: me.account, arn: me.arn };
-  if (me.account !== env.account) {
+  const [account, region] = await probed(ctx, ['account', 'region']);
+  if (!account || !region) throw new Error('identity probes missing');
+  const caller = account.value as { account: string; arn: string } | undefined;
+  if (caller) ctx.record.evidence.caller = caller;
+  if (!account.ok) {
+    if (!caller) throw new Error(account.detail);
     throw new PromoteError(
       'preflight_blocked',
       'PREFLIGHT_WRONG_ACCOUNT',
-      `credentials are for account ${me.account}, but ${env.name} is ${env.account} (${me.arn}); nothing was changed`,
+      `${account.detail}; nothing was changed`,
       ctx.target.sandbox
         ? `use the ${env.name} key: --profile sandbox-${env.name} (or no --profile)`
         : `log in to ${env.name} (aws sso login --profile ${env.profile}) and pass --profile ${env.profile}`,
     );
   }
-  const checks: Check[] = [
-    { name: 'account', ok: true, detail: `${me.account} (${me.arn})`, blocking: true },
-    { name: 'region', ok: true, detail: env.region, blocking: true },
-  ];
-  const configured = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const checks: Check[] = [asCheck(account), asCheck(region)];
+  const configured = (region.value as { configured?: string } | undefined)?.configured;
   if (configured && configured !== env.region) {
-    checks.push({
-      name: 'configured region',
-      ok: false,
-      detail: `AWS_REGION=${configured} is ignored: ${env.name} runs in ${env.region} per the plan`,
-      blocking: false,
-    });
+    checks.push({ name: 'configured region', ok: false, detail: region.detail, blocking: false });
   }
+  const me = await ctx.apis.sts.whoAmI();
   if (me.expiresAt) {
     const left = me.expiresAt.getTime() - Date.now();
     checks.push({
@@ -49,84 +91,51 @@ const identityChecks = async (ctx: StepContext): Promise<Check[]> => {
 
 /** The plan's infrastructure checklist: everything the deployment relies on exists. */
 const infrastructureChecks = async (ctx: StepContext): Promise<Check[]> => {
-  const { env } = ctx.plan;
-  const { lambda, dynamodb, infra } = ctx.apis;
-  const exists = async (name: string, probe: () => Promise<string | undefined>): Promise<Check> => {
-    try {
-      const problem = await probe();
-      return { name, ok: !problem, detail: problem ?? 'ok', blocking: true };
-    } catch (error) {
-      return {
-        name,
-        ok: false,
-        detail: `${(error as Error).name}: ${(error as Error).message}`,
-        blocking: true,
-      };
+  const results = await probed(ctx, INFRASTRUCTURE_PROBES);
+  const value = (probe: ProbeName) => results.find((r) => r.probe === probe)?.value;
+  const fn = value('function') as { handler?: string } | undefined;
+  if (fn?.handler) ctx.record.evidence.handler = fn.handler;
+  const dlq = value('dlq-empty') as { visible: number; inFlight: number } | undefined;
+  if (dlq) ctx.record.evidence.dlq = dlq;
+  const alarms = value('alarms-quiet') as { inAlarm: string[] } | undefined;
+  if (alarms) {
+    ctx.record.evidence.alarmsInAlarm = alarms.inAlarm;
+    // --allow-alarm: a known alarm the release is meant to fix must not block it either.
+    const allowed = new Set((ctx.options.allowAlarms ?? []).map((a) => a.name));
+    for (const name of alarms.inAlarm.filter((a) => allowed.has(a))) {
+      ctx.io.warn('ALARM_ALLOWED', `${name} is in ALARM, allowed by --allow-alarm`);
     }
-  };
-  const functionArn = `arn:aws:lambda:${env.region}:${env.account}:function:${env.functionName}`;
-  return Promise.all([
-    exists(`function ${env.functionName}`, async () => {
-      const fn = await lambda.getFunction();
-      ctx.record.evidence.handler = fn.handler;
-      return fn.state && fn.state !== 'Active' ? `state ${fn.state}` : undefined;
-    }),
-    exists(`alias ${env.alias}`, async () => {
-      const alias = await lambda.getAlias();
-      return alias.version ? undefined : 'alias has no version';
-    }),
-    exists(`table ${env.tableName} + GSIs`, async () => {
-      const table = await dynamodb.describeTable();
-      if (!table) return 'table not found';
-      const missing = env.gsis.filter((g) => !table.gsis.includes(g));
-      if (table.status !== 'ACTIVE') return `table is ${table.status}`;
-      return missing.length ? `missing GSIs: ${missing.join(', ')}` : undefined;
-    }),
-    exists(`bucket ${env.bucket}`, async () =>
-      (await infra.bucketExists(env.bucket)) ? undefined : 'bucket not found',
-    ),
-    exists(`DLQ ${env.dlq}`, async () => {
-      const queue = await infra.queue(env.dlq);
-      if (!queue) return 'queue not found';
-      ctx.record.evidence.dlq = { visible: queue.visible, inFlight: queue.inFlight };
-      return queue.visible > ctx.plan.maxDlqDepth
-        ? `DLQ holds ${queue.visible} message(s); the plan requires it empty — inspect and redrive first`
-        : undefined;
-    }),
-    exists(`rule ${env.eventRule}`, async () => {
-      const rule = await infra.rule(env.eventRule);
-      if (!rule) return 'rule not found';
-      if (rule.state !== 'ENABLED') return `rule is ${rule.state}`;
-      // The function itself or one of its qualifiers (alias `live`), never a function whose
-      // name merely starts with ours (`order-handler-sit-legacy`).
-      return rule.targetArns.some((arn) => arn === functionArn || arn.startsWith(`${functionArn}:`))
-        ? undefined
-        : `rule does not target ${env.functionName}`;
-    }),
-    exists(`SNS topics`, async () => {
-      const missing = [];
-      for (const topic of [env.notificationTopic, env.alarmTopic]) {
-        if (!(await infra.topicExists(topic))) missing.push(topic);
-      }
-      return missing.length ? `missing: ${missing.join(', ')}` : undefined;
-    }),
-    exists(`log group ${env.logGroup}`, async () =>
-      (await infra.logGroupExists(env.logGroup)) ? undefined : 'log group not found',
-    ),
-    exists('alarms', async () => {
-      const firing = await infra.alarmsInAlarm();
-      ctx.record.evidence.alarmsInAlarm = firing.map((a) => a.name);
-      // --allow-alarm: a known alarm the release is meant to fix must not block it either.
-      const allowed = new Set((ctx.options.allowAlarms ?? []).map((a) => a.name));
-      const blocking = firing.filter((a) => !allowed.has(a.name));
-      for (const a of firing.filter((f) => allowed.has(f.name))) {
-        ctx.io.warn('ALARM_ALLOWED', `${a.name} is in ALARM, allowed by --allow-alarm`);
-      }
-      return blocking.length
-        ? `in ALARM: ${blocking.map((a) => a.name).join(', ')} — resolve before promoting (or --allow-alarm <name> --reason …)`
-        : undefined;
-    }),
-  ]);
+  }
+  return results.map((r) => asCheck(r));
+};
+
+/**
+ * PROD: the package about to ship is the one SIT signed off (Gate 4), read from SIT's state
+ * table with SIT's credentials. `--override-gate sit-signoff --reason …` is the journaled
+ * break-glass for a hotfix; it is reported, never silent.
+ */
+const gateChecks = async (ctx: StepContext): Promise<Check[]> => {
+  const gate = ctx.plan.requireGate;
+  if (!gate) return [];
+  const [signed] = await probed(ctx, [gate.probe]);
+  if (!signed) return [];
+  const override = ctx.options.overrideGates?.find((o) => o.gate === gate.id);
+  if (!signed.ok && override) {
+    ctx.io.warn(
+      'GATE_OVERRIDDEN',
+      `${gate.title} OVERRIDDEN: ${signed.detail} — reason: ${override.reason}`,
+    );
+    ctx.record.evidence.gateOverride = {
+      gate: gate.id,
+      reason: override.reason,
+      missing: signed.detail,
+    };
+    return [
+      { ...asCheck(signed, false), detail: `${signed.detail} (overridden: ${override.reason})` },
+    ];
+  }
+  if (signed.ok) ctx.record.evidence.gate = signed.value as Record<string, unknown>;
+  return [asCheck(signed)];
 };
 
 /** Prod: the plan's "verify SIT is stable" — SIT's health endpoint answers healthy. */
@@ -202,6 +211,7 @@ export const preflight: StepModule<'preflight'> = {
     const checks = [
       ...(await identityChecks(ctx)),
       ...(infrastructure ? await infrastructureChecks(ctx) : await handlerOf(ctx)),
+      ...(before ? await gateChecks(ctx) : []),
       ...(before ? await upstreamCheck(ctx) : []),
       ...(before ? gitChecks(ctx) : []),
     ];

@@ -1,9 +1,11 @@
+import type { ChecklistApi } from '../aws/checklist-api.js';
 import type { CloudWatchApi } from '../aws/cloudwatch-api.js';
 import type { DynamoDbApi } from '../aws/dynamodb-api.js';
 import type { InfraApi } from '../aws/infra-api.js';
 import type { LambdaApi } from '../aws/lambda-api.js';
 import type { StsApi } from '../aws/sts-api.js';
 import type { AwsTarget } from '../aws/target.js';
+import type { GateRecord } from '../checklists/governance-store.js';
 import type { IoHost } from '../io/io-host.js';
 import type { RunJournal, StepRecord } from '../journal/run-journal.js';
 import type { CanarySpec } from '../plans/canary-spec.js';
@@ -18,6 +20,8 @@ export interface RunApis {
   readonly dynamodb: DynamoDbApi;
   readonly infra: InfraApi;
   readonly cloudwatch: CloudWatchApi;
+  /** The checklists' extra reads (DNS, ACM, Backup…); absent in narrow test doubles. */
+  readonly checklist?: ChecklistApi;
 }
 
 /** What the user asked for that steps read (flags of `promote <env>`). */
@@ -48,6 +52,22 @@ export interface RunOptions {
    * stale-plan check misses plans made against empty state, hashicorp/terraform#24078).
    */
   readonly consumePlan?: (sha256: string) => Promise<boolean>;
+  /** The CodeSha256 of the run's package (the gate's question is about these bytes). */
+  readonly artifactCodeSha256?: string;
+  /** SIT's sign-off of a package, read with SIT's credentials (PROD preflight). */
+  readonly sitSignoff?: (codeSha256: string) => Promise<GateRecord | undefined>;
+  /** `--override-gate <id> --reason …`: the journaled break-glass of a hotfix. */
+  readonly overrideGates?: ReadonlyArray<{ gate: string; reason: string }>;
+  /** In GitHub Actions: the reviews given to this run through environment protection. */
+  readonly environmentApprovals?: () => Promise<
+    | ReadonlyArray<{
+        login: string;
+        state: string;
+        environments: readonly string[];
+        comment?: string;
+      }>
+    | undefined
+  >;
   /** Who approves: the git identity of the operator (the caller ARN is preflight's). */
   readonly gitUser?: string;
   /** Clock, for tests. */

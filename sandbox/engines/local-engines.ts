@@ -137,13 +137,14 @@ exec "$@" 3<&-
 export const spawnWithWatchdog = (
   command: string,
   args: readonly string[],
-  options: { cwd?: string } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): ChildProcess => {
   const child = spawnChild(
     '/bin/sh',
     ['-c', WATCHDOG, 'promote-engine-watchdog', command, ...args],
     {
       ...(options.cwd ? { cwd: options.cwd } : {}),
+      ...(options.env ? { env: options.env } : {}),
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     },
   );
@@ -228,7 +229,7 @@ export const startDynamoDbLocal = async (
   return { endpoint, pid: pidOf(child, 'DynamoDB Local'), stop: stopper(child) };
 };
 
-/** moto in server mode (`python3 -m moto.server`). */
+/** moto in server mode (`python3 -m moto.server`), ACM certificates issued without waiting. */
 export const startMoto = async (options: { onSpawn?: OnSpawn } = {}): Promise<LocalEngine> => {
   await requireCommand(
     'python3',
@@ -236,14 +237,16 @@ export const startMoto = async (options: { onSpawn?: OnSpawn } = {}): Promise<Lo
     "moto is needed for the sandbox: python3 -m pip install 'moto[server]'",
   );
   const port = await freePort();
-  const child = spawnWithWatchdog('python3', [
-    '-m',
-    'moto.server',
-    '-H',
-    '127.0.0.1',
-    '-p',
-    String(port),
-  ]);
+  const child = spawnWithWatchdog(
+    'python3',
+    ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
+    {
+      // ACM: an AMAZON_ISSUED certificate stays PENDING_VALIDATION until this many seconds
+      // have passed (default 60). The sandbox writes the DNS validation record at once, so it
+      // reads ISSUED straight away, as the plan's checklist expects of a validated certificate.
+      env: { ...process.env, MOTO_ACM_VALIDATION_WAIT: '0' },
+    },
+  );
   const log = captureOutput(child);
   child.on('error', () => {});
   if (child.pid !== undefined) options.onSpawn?.({ pid: child.pid, spec: { kind: 'moto', port } });

@@ -30,12 +30,16 @@ const WARM_UP_MS = 13_000;
  * alarm the way an operator would (--allow-alarm), and the triggers under test still fire.
  */
 /** PROD names its approved change request (the plan's Step 4). */
-const CHANGE_REQUEST = ['--change-request', 'CHG-E2E-1'];
+/**
+ * Each scenario ships its own package, which SIT never signed off: these tests are about the
+ * canary, so they take the journaled break-glass (the gate itself: governance.test.ts).
+ */
+const CHANGE_REQUEST = ['--change-request', 'CHG-E2E-1', '--override-gate', 'sit-signoff'];
 const LOADED_MACHINE = [
   '--allow-alarm',
   'order-handler-prod-high-duration-read',
   '--reason',
-  'sandbox sharing a busy CI machine',
+  'sandbox sharing a busy CI machine; canary scenarios, the SIT gate has its own e2e',
 ];
 
 // Each scenario runs under 13 s of warm-up traffic (two for pause → resume): longer than the default.

@@ -200,14 +200,60 @@ describe('approve step', () => {
     await approve.run(ctx, { kind: 'approve', who: 'Product Owner' });
 
     // Assess
-    const approval = ctx.record.evidence.approval as Record<string, string>;
+    const approval = ctx.record.evidence.approval;
     expect(approval).toMatchObject({ answer: 'yes', via: '--yes', by: 'tester@example' });
-    expect(approval.question).toContain('v1.0.0-prod');
-    expect(approval.question).toContain('version 7');
-    expect(approval.question).toContain('[Product Owner]');
+    expect(approval?.question).toContain('v1.0.0-prod');
+    expect(approval?.question).toContain('version 7');
+    expect(approval?.question).toContain('[Product Owner]');
     expect(
       ctx.io.messages.some((m) => m.code === 'APPROVAL' && m.text.endsWith('yes (--yes)')),
     ).toBe(true);
+  });
+
+  it('journals the GitHub environment reviews of this environment only', async () => {
+    // Prepare
+    lambda.on(GetAliasCommand).resolves({ FunctionVersion: '7' });
+    const ctx = stepContext({
+      env: 'prod',
+      io: { yes: true },
+      options: {
+        environmentApprovals: async () => [
+          { login: 'thandi-po', state: 'approved', environments: ['prod'], comment: 'GO' },
+          { login: 'lerato', state: 'approved', environments: ['sit'] },
+        ],
+      },
+    });
+
+    // Act
+    await approve.run(ctx, { kind: 'approve', who: 'Product Owner' });
+
+    // Assess
+    expect(ctx.record.evidence.approval?.github).toEqual([
+      { login: 'thandi-po', state: 'approved', comment: 'GO' },
+    ]);
+  });
+
+  it('approves on its own when GitHub cannot be read, and says why', async () => {
+    // Prepare
+    lambda.on(GetAliasCommand).resolves({ FunctionVersion: '7' });
+    const ctx = stepContext({
+      env: 'sit',
+      io: { yes: true },
+      options: {
+        environmentApprovals: async () => {
+          throw new Error('token lacks actions:read');
+        },
+      },
+    });
+
+    // Act
+    await approve.run(ctx, { kind: 'approve', who: 'Tech Lead' });
+
+    // Assess
+    expect(ctx.record.evidence.approval).toMatchObject({
+      answer: 'yes',
+      githubError: 'token lacks actions:read',
+    });
   });
 
   it('refuses with approval_declined when nobody can answer', async () => {

@@ -19,6 +19,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { stsApi } from '../../cli/aws/sts-api.js';
+import type { GateRecord } from '../../cli/checklists/governance-store.js';
 import { PromoteError } from '../../cli/errors.js';
 import { PLANS } from '../../cli/plans/plans.js';
 import { type Check, preflight } from '../../cli/steps/preflight.js';
@@ -164,9 +165,10 @@ describe('preflight: infrastructure checklist', () => {
       'region',
       `function ${sit.functionName}`,
       `alias ${sit.alias}`,
-      `table ${sit.tableName} + GSIs`,
+      `table ${sit.tableName}`,
+      `GSIs of ${sit.tableName}`,
       `bucket ${sit.bucket}`,
-      `DLQ ${sit.dlq}`,
+      `DLQ ${sit.dlq} empty`,
       `rule ${sit.eventRule}`,
       'SNS topics',
       `log group ${sit.logGroup}`,
@@ -291,7 +293,7 @@ describe('preflight: infrastructure checklist', () => {
     },
   ];
 
-  it.each(cases)('blocks and names it: $item', async ({ breakIt, named }) => {
+  it.each(cases)('blocks and names it: $item', async ({ item, breakIt, named }) => {
     // Prepare
     allPresent('sit');
     breakIt();
@@ -305,8 +307,9 @@ describe('preflight: infrastructure checklist', () => {
     expect(error.code).toBe('PREFLIGHT_BLOCKED');
     for (const text of named) expect(error.message).toContain(text);
     const failed = (error.details?.failed ?? []) as Check[];
-    expect(failed).toHaveLength(1);
-    expect(failed[0]?.blocking).toBe(true);
+    // A missing table also fails its GSIs; every other break names exactly one check.
+    expect(failed).toHaveLength(item === 'table missing' ? 2 : 1);
+    expect(failed.every((f) => f.blocking)).toBe(true);
   });
 
   it('does not block on an alarm allowed with --allow-alarm, and still blocks on others', async () => {
@@ -358,6 +361,132 @@ describe('preflight: infrastructure checklist', () => {
   });
 });
 
+const PACKAGE = 'q2ZfXbKz0Qh3m7r8YH1v0p1m4Jx2v5u6w7y8z9A0B1C=';
+const sitGate = (codeSha256: string): GateRecord => ({
+  gate: 'sit-signoff',
+  title: 'SIT sign-off (Gate 4)',
+  env: 'sit',
+  at: '2026-01-31T16:00:00.000Z',
+  codeSha256,
+  version: '7',
+  checklistRunId: 'chk-1',
+  approverRole: 'Tech Lead',
+  summary: { pass: 40, confirmed: 48, open: 0, fail: 0 },
+  actor: 'tebogo',
+  callerArn: 'arn:aws:sts::815856636111:assumed-role/Tebogo-sit/tebogo',
+});
+/** SIT signed off exactly the package the run ships. */
+const signedBySit = {
+  artifactCodeSha256: PACKAGE,
+  sitSignoff: async (sha: string) => (sha === PACKAGE ? sitGate(sha) : undefined),
+};
+
+describe('preflight: prod requires SIT sign-off of the same package', () => {
+  const healthy = {
+    upstreamHealthUrl: 'https://api.sit.kimmyai.io/v1.0/orders/health',
+    fetch: healthFetch(200, { status: 'healthy' }),
+  };
+
+  it('passes and records the sign-off when SIT signed these bytes', async () => {
+    // Prepare
+    allPresent('prod');
+    const ctx = stepContext({ env: 'prod', options: { ...healthy, ...signedBySit } });
+
+    // Act
+    await preflight.run(ctx, { kind: 'preflight' });
+
+    // Assess
+    expect(ctx.record.evidence.gate).toMatchObject({
+      codeSha256: PACKAGE,
+      approverRole: 'Tech Lead',
+    });
+  });
+
+  it('blocks (exit 3) a package SIT did not sign off, naming the package', async () => {
+    // Prepare
+    allPresent('prod');
+    const other = 'AAAAbKz0Qh3m7r8YH1v0p1m4Jx2v5u6w7y8z9A0B1C=';
+    const ctx = stepContext({
+      env: 'prod',
+      options: { ...healthy, ...signedBySit, artifactCodeSha256: other },
+    });
+
+    // Act
+    const error = await blockedBy(preflight.run(ctx, { kind: 'preflight' }));
+
+    // Assess
+    expect(error.exitCode).toBe(3);
+    expect(error.message).toContain('SIT sign-off (Gate 4)');
+    expect(error.message).toContain(other);
+  });
+
+  it('blocks when SIT cannot be read at all', async () => {
+    // Prepare
+    allPresent('prod');
+    const ctx = stepContext({
+      env: 'prod',
+      options: {
+        ...healthy,
+        artifactCodeSha256: PACKAGE,
+        sitSignoff: async () => {
+          throw Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
+        },
+      },
+    });
+
+    // Act
+    const error = await blockedBy(preflight.run(ctx, { kind: 'preflight' }));
+
+    // Assess
+    expect(error.message).toContain('AccessDeniedException');
+  });
+
+  it('lets --override-gate through with a warning and journals what was missing', async () => {
+    // Prepare
+    allPresent('prod');
+    const ctx = stepContext({
+      env: 'prod',
+      options: {
+        ...healthy,
+        artifactCodeSha256: PACKAGE,
+        sitSignoff: async () => undefined,
+        overrideGates: [{ gate: 'sit-signoff', reason: 'INC-77 hotfix' }],
+      },
+    });
+
+    // Act
+    await preflight.run(ctx, { kind: 'preflight' });
+
+    // Assess
+    expect(ctx.record.evidence.gateOverride).toMatchObject({
+      gate: 'sit-signoff',
+      reason: 'INC-77 hotfix',
+    });
+    expect(ctx.io.messages.some((m) => m.code === 'GATE_OVERRIDDEN')).toBe(true);
+  });
+
+  it('does not ask SIT for a sit promotion', async () => {
+    // Prepare
+    allPresent('sit');
+    let asked = false;
+    const ctx = stepContext({
+      env: 'sit',
+      options: {
+        sitSignoff: async () => {
+          asked = true;
+          return undefined;
+        },
+      },
+    });
+
+    // Act
+    await preflight.run(ctx, { kind: 'preflight' });
+
+    // Assess
+    expect(asked).toBe(false);
+  });
+});
+
 describe('preflight: prod upstream health', () => {
   const upstreamHealthUrl = 'https://api.sit.kimmyai.io/v1.0/orders/health';
 
@@ -369,6 +498,7 @@ describe('preflight: prod upstream health', () => {
       options: {
         upstreamHealthUrl,
         fetch: healthFetch(200, { status: 'healthy', version: '1.0.0' }),
+        ...signedBySit,
       },
     });
 
@@ -386,7 +516,11 @@ describe('preflight: prod upstream health', () => {
     allPresent('prod');
     const ctx = stepContext({
       env: 'prod',
-      options: { upstreamHealthUrl, fetch: healthFetch(503, { status: 'unhealthy' }) },
+      options: {
+        upstreamHealthUrl,
+        fetch: healthFetch(503, { status: 'unhealthy' }),
+        ...signedBySit,
+      },
     });
 
     // Act
@@ -401,7 +535,7 @@ describe('preflight: prod upstream health', () => {
   it('blocks when no SIT URL is known', async () => {
     // Prepare
     allPresent('prod');
-    const ctx = stepContext({ env: 'prod' });
+    const ctx = stepContext({ env: 'prod', options: signedBySit });
 
     // Act
     const error = await blockedBy(preflight.run(ctx, { kind: 'preflight' }));
@@ -461,6 +595,7 @@ describe('preflight: git', () => {
         git: { sha: dirty.sha, tag: 'v1.0.0-prod', dirty: true },
         upstreamHealthUrl: 'http://localhost:2/v1.0/orders/health',
         fetch: healthFetch(200, { status: 'healthy' }),
+        ...signedBySit,
       },
     });
 

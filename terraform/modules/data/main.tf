@@ -127,7 +127,7 @@ resource "aws_kms_key" "backup" {
 }
 
 resource "aws_backup_vault" "orders" {
-  name        = "${var.env.table_name}-vault"
+  name        = var.env.backup_vault
   kms_key_arn = aws_kms_key.backup.arn
 
   lifecycle {
@@ -136,7 +136,7 @@ resource "aws_backup_vault" "orders" {
 }
 
 resource "aws_backup_plan" "hourly" {
-  name = "${var.env.table_name}-hourly"
+  name = var.env.backup_plan
 
   rule {
     rule_name         = "hourly"
@@ -170,7 +170,7 @@ resource "aws_iam_role_policy_attachment" "backup" {
 }
 
 resource "aws_backup_selection" "orders" {
-  name         = "${var.env.table_name}-tables"
+  name         = var.env.backup_selection
   plan_id      = aws_backup_plan.hourly.id
   iam_role_arn = aws_iam_role.backup.arn
   resources    = [aws_dynamodb_table.orders.arn, aws_dynamodb_table.idempotency.arn]
