@@ -113,6 +113,7 @@ export const CODES = {
   CHECKLIST_CONFIRMED: 'message',
   GATE_OVERRIDDEN: 'message',
   GATE_SIGNED: 'message',
+  EVIDENCE_NOT_STORED: 'message',
   ALARM_ALLOWED: 'message',
   TERRAFORM_SKIPPED: 'message',
   PLAN_SAVED: 'message',

@@ -36,6 +36,18 @@ export interface Environment {
   readonly backupVault: string;
   readonly backupPlan: string;
   readonly backupSelection: string;
+  /**
+   * Versioned bucket of the CLI's evidence (run reports, checklist evidence): in the env's
+   * account, so it outlives the laptop or runner that wrote it.
+   */
+  readonly evidenceBucket: string;
+  /**
+   * Read-only role over this env's state table, assumed by the next environment's deploy role
+   * (PROD's preflight reads SIT's Gate 4 with it).
+   */
+  readonly gateReaderRole: string;
+  /** The environment whose sign-off this one requires of a package (PROD: SIT's Gate 4). */
+  readonly signoffFrom?: EnvName;
   /** Role the CLI assumes to deploy (least privilege, see terraform/). */
   readonly deployRole: string;
   readonly executionRole: string;
@@ -70,6 +82,8 @@ const env = (
   backupVault: `orders-${name}-vault`,
   backupPlan: `orders-${name}-hourly`,
   backupSelection: `orders-${name}-tables`,
+  evidenceBucket: `promote-evidence-${name}-${account}`,
+  gateReaderRole: `arn:aws:iam::${account}:role/promote-gate-reader-${name}`,
   deployRole: `arn:aws:iam::${account}:role/order-lambda-deploy-${name}`,
   executionRole: `arn:aws:iam::${account}:role/order-handler-${name}-execution`,
   ...extra,
@@ -80,5 +94,6 @@ export const ENVIRONMENTS: Readonly<Record<EnvName, Environment>> = {
   sit: env('sit', '815856636111', 'eu-west-1', 'api.sit.kimmyai.io'),
   prod: env('prod', '093646564004', 'af-south-1', 'api.kimmyai.io', {
     failoverRegion: 'eu-west-1',
+    signoffFrom: 'sit',
   }),
 };

@@ -1,4 +1,4 @@
-import type { Environment } from './environments.js';
+import { ENVIRONMENTS, type Environment } from './environments.js';
 import { stateTableName } from './state-table.js';
 
 /**
@@ -39,6 +39,10 @@ const arns = (e: Environment) => {
     dlq: `arn:aws:sqs:${base}:${e.dlq}`,
     topics: [e.notificationTopic, e.alarmTopic].map((t) => `arn:aws:sns:${base}:${t}`),
     bucket: `arn:aws:s3:::${e.bucket}`,
+    evidence: `arn:aws:s3:::${e.evidenceBucket}`,
+    backupPlan: `arn:aws:backup:${base}:backup-plan:*`,
+    executionRole: e.executionRole,
+    dashboard: `arn:aws:cloudwatch::${e.account}:dashboard/${e.dashboard}`,
   };
 };
 
@@ -132,6 +136,38 @@ export const deployRolePolicy = (e: Environment) => {
         Resource: [a.dlq, a.rule, ...a.topics, a.bucket],
       },
       {
+        // The checklists' probes: each reads one resource's settings.
+        Sid: 'ChecklistResources',
+        Effect: 'Allow',
+        Action: [
+          'iam:GetRole',
+          'events:DescribeEventBus',
+          'cloudwatch:GetDashboard',
+          'backup:GetBackupPlan',
+          'backup:ListBackupSelections',
+          'backup:GetBackupSelection',
+        ],
+        Resource: [a.executionRole, a.bus, a.dashboard, a.backupPlan],
+      },
+      ...(e.signoffFrom
+        ? [
+            {
+              // PROD's preflight reads SIT's sign-off of the package, through SIT's reader.
+              Sid: 'ReadUpstreamSignoff',
+              Effect: 'Allow',
+              Action: ['sts:AssumeRole'],
+              Resource: [ENVIRONMENTS[e.signoffFrom].gateReaderRole],
+            },
+          ]
+        : []),
+      {
+        // Journals, reports and checklist evidence, kept in the env's account.
+        Sid: 'Evidence',
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject'],
+        Resource: [`${a.evidence}/*`],
+      },
+      {
         // These APIs take no resource ARN (AWS allows only "*"); they read, never write.
         Sid: 'ObserveAccount',
         Effect: 'Allow',
@@ -140,9 +176,41 @@ export const deployRolePolicy = (e: Environment) => {
           'cloudwatch:DescribeAlarms',
           'events:ListRules',
           'logs:DescribeLogGroups',
+          'route53:ListHostedZonesByName',
+          'route53:ListResourceRecordSets',
+          'acm:ListCertificates',
+          'acm:DescribeCertificate',
+          'backup:ListBackupPlans',
+          'dynamodb:ListBackups',
         ],
         Resource: '*',
       },
     ],
   };
 };
+
+/** The read-only role over an env's state table: the next env's sign-off check, nothing else. */
+export const gateReaderPolicy = (e: Environment) => ({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'ReadSignoffs',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+      Resource: [arns(e).state],
+    },
+  ],
+});
+
+/** Only the downstream environment's deploy role may assume an env's gate reader. */
+export const gateReaderTrust = (downstream: Environment): string =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: downstream.deployRole },
+        Action: 'sts:AssumeRole',
+      },
+    ],
+  });

@@ -26,15 +26,17 @@ import {
   LambdaClient,
   PublishVersionCommand,
 } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { planAlarms } from '../infra/alarms.js';
 import { dashboardBody } from '../infra/dashboard.js';
-import type { Environment } from '../infra/environments.js';
+import { ENVIRONMENTS, type Environment } from '../infra/environments.js';
 import {
   deployRolePolicy,
   executionRolePolicy,
+  gateReaderPolicy,
+  gateReaderTrust,
   LAMBDA_TRUST,
   trustManagement,
 } from '../infra/iam-policies.js';
@@ -118,6 +120,27 @@ export const provisionEnvironment = async (
     }),
   );
 
+  // The env whose sign-off another requires gets the read-only reader role (SIT, for PROD).
+  const downstream = Object.values(ENVIRONMENTS).find((d) => d.signoffFrom === env.name);
+  if (downstream) {
+    const reader = roleName(env.gateReaderRole);
+    await step(`role ${reader}`, () =>
+      iam.send(
+        new CreateRoleCommand({
+          RoleName: reader,
+          AssumeRolePolicyDocument: gateReaderTrust(downstream),
+        }),
+      ),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: reader,
+        PolicyName: 'read-signoffs',
+        PolicyDocument: JSON.stringify(gateReaderPolicy(env)),
+      }),
+    );
+  }
+
   const dynamodb = new DynamoDBClient(config);
   for (const spec of [
     ordersTableSpec(env.tableName),
@@ -147,15 +170,24 @@ export const provisionEnvironment = async (
     .catch(() => undefined); // already enabled
 
   const s3 = new S3Client({ ...config, forcePathStyle: true });
-  await step(`bucket ${env.bucket}`, () =>
-    s3.send(
-      new CreateBucketCommand({
-        Bucket: env.bucket,
-        ...(env.region === 'us-east-1'
-          ? {}
-          : { CreateBucketConfiguration: { LocationConstraint: env.region as never } }),
-      }),
-    ),
+  for (const bucket of [env.bucket, env.evidenceBucket]) {
+    await step(`bucket ${bucket}`, () =>
+      s3.send(
+        new CreateBucketCommand({
+          Bucket: bucket,
+          ...(env.region === 'us-east-1'
+            ? {}
+            : { CreateBucketConfiguration: { LocationConstraint: env.region as never } }),
+        }),
+      ),
+    );
+  }
+  // Evidence is versioned, as terraform makes it: an overwritten report keeps its history.
+  await s3.send(
+    new PutBucketVersioningCommand({
+      Bucket: env.evidenceBucket,
+      VersioningConfiguration: { Status: 'Enabled' },
+    }),
   );
 
   const sqs = new SQSClient(config);

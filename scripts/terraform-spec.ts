@@ -11,7 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { planAlarms } from '../infra/alarms.js';
 import { dashboardBody } from '../infra/dashboard.js';
 import { ENV_NAMES, ENVIRONMENTS, type Environment } from '../infra/environments.js';
-import { deployRolePolicy, executionRolePolicy } from '../infra/iam-policies.js';
+import {
+  deployRolePolicy,
+  executionRolePolicy,
+  gateReaderPolicy,
+  gateReaderTrust,
+} from '../infra/iam-policies.js';
 import { stateTableSpec } from '../infra/state-table.js';
 import { idempotencyTableSpec, ordersTableSpec } from '../service/adapters/table-schema.js';
 import { projectRoot } from './project-root.js';
@@ -58,6 +63,8 @@ const envFacts = (e: Environment) => ({
   backup_vault: e.backupVault,
   backup_plan: e.backupPlan,
   backup_selection: e.backupSelection,
+  evidence_bucket: e.evidenceBucket,
+  gate_reader_role_name: e.gateReaderRole.split('/').pop(),
   deploy_role_name: e.deployRole.split('/').pop(),
   execution_role_name: e.executionRole.split('/').pop(),
   state_table_name: stateTableSpec(e.name).TableName,
@@ -99,6 +106,24 @@ export const terraformSpec = (): string => {
         dashboards: byEnv((e) => JSON.stringify(dashboardBody(e))),
         execution_policies: byEnv((e) => JSON.stringify(executionRolePolicy(e))),
         deploy_policies: byEnv((e) => JSON.stringify(deployRolePolicy(e))),
+        // An env whose sign-off another requires (SIT, for PROD) gets a read-only reader role.
+        gate_readers: Object.fromEntries(
+          ENV_NAMES.flatMap((n) => {
+            const downstream = ENVIRONMENTS[n];
+            const from = downstream.signoffFrom;
+            return from
+              ? [
+                  [
+                    from,
+                    {
+                      policy: JSON.stringify(gateReaderPolicy(ENVIRONMENTS[from])),
+                      trust: gateReaderTrust(downstream),
+                    },
+                  ],
+                ]
+              : [];
+          }),
+        ),
         failover_execution_policies: byEnv((e) => {
           const f = failover(e);
           return f ? JSON.stringify(executionRolePolicy(f)) : null;

@@ -76,6 +76,7 @@ module "deploy_role" {
   github_repository           = var.github_repository
   create_github_oidc_provider = var.create_github_oidc_provider
   management_account_id       = var.management_account_id
+  gate_reader                 = lookup(local.spec.gate_readers, terraform.workspace, null)
 }
 
 # --- PROD failover region (eu-west-1): the function, its alias and the API ------------------

@@ -1,5 +1,12 @@
 import type { Environment } from '../../infra/environments.js';
 
+export interface StaticCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+
 /**
  * Where and as whom the CLI talks to an environment. One value carries it to every client,
  * so a step can never mix the sandbox with a real account, or sit's credentials with prod.
@@ -12,11 +19,8 @@ export interface AwsTarget {
   readonly clientConfig: {
     readonly region: string;
     readonly endpoint?: string;
-    readonly credentials?: {
-      readonly accessKeyId: string;
-      readonly secretAccessKey: string;
-      readonly sessionToken?: string;
-    };
+    /** Static keys (the sandbox), or a provider (a role assumed for a read of another env). */
+    readonly credentials?: StaticCredentials | (() => Promise<StaticCredentials>);
     readonly profile?: string;
     readonly maxAttempts?: number;
   };
@@ -73,5 +77,44 @@ export const sandboxTarget = (
     },
     apiBaseUrl,
     describe: `sandbox ${endpoint} as ${key}`,
+  };
+};
+
+/**
+ * A target in real AWS as a role assumed from the current credentials (CI: PROD's deploy role
+ * assumes SIT's read-only gate reader). Credentials are fetched on first use and renewed
+ * five minutes before they expire.
+ */
+export const assumedRoleTarget = (env: Environment, roleArn: string): AwsTarget => {
+  let current: StaticCredentials | undefined;
+  const credentials = async (): Promise<StaticCredentials> => {
+    if (current?.expiration && current.expiration.getTime() - Date.now() > 5 * 60_000) {
+      return current;
+    }
+    const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+    const out = await new STSClient({ region: env.region }).send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: `promote-${env.name}-read`,
+        DurationSeconds: 900,
+      }),
+    );
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey)
+      throw new Error(`AssumeRole ${roleArn}: no credentials`);
+    current = {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+      ...(c.Expiration ? { expiration: c.Expiration } : {}),
+    };
+    return current;
+  };
+  return {
+    env,
+    sandbox: false,
+    clientConfig: { region: env.region, credentials, maxAttempts: 5 },
+    apiBaseUrl: `https://${env.apiDomain}`,
+    describe: `AWS ${env.region} as ${roleArn}`,
   };
 };

@@ -23,6 +23,7 @@ import { envArg } from './arg-parsers.js';
 import type { ChecklistFlags, SignoffFlags } from './checklist.js';
 import { type ChecklistSession, checklistSession } from './checklist-session.js';
 import { ioOf } from './io-of.js';
+import { storeEvidence } from './run-session.js';
 
 const ICON: Record<ItemEvidence['status'], string> = {
   pass: '✔',
@@ -38,15 +39,23 @@ const paint = (io: IoHost, item: ItemEvidence) => {
   return io.color.yellow(icon);
 };
 
-/** Markdown + JSON beside the run reports, and the same record is in the state table. */
-const writeEvidence = (home: string, run: ChecklistRunRecord) => {
-  const dir = join(home, 'checklists', run.env);
+/**
+ * Markdown + JSON beside the run reports, copied into the env's evidence bucket; the record
+ * itself is in the state table.
+ */
+const writeEvidence = async (s: ChecklistSession, io: IoHost, run: ChecklistRunRecord) => {
+  const dir = join(s.conn.home, 'checklists', run.env);
   mkdirSync(dir, { recursive: true });
   const markdown = join(dir, `${run.id}.md`);
   const json = join(dir, `${run.id}.json`);
   writeFileSync(markdown, renderChecklistMarkdown(run));
   writeFileSync(json, `${JSON.stringify(run, null, 2)}\n`);
-  return { markdown, json };
+  const prefix = `checklists/${run.env}`;
+  const stored = await storeEvidence(s.conn.evidence, io, [
+    { file: markdown, key: `${prefix}/${run.id}.md` },
+    { file: json, key: `${prefix}/${run.id}.json` },
+  ]);
+  return { markdown, json, ...(stored ? { stored } : {}) };
 };
 
 const report = (io: IoHost, run: ChecklistRunRecord) => {
@@ -186,6 +195,15 @@ export const checklist = async (
     );
   }
   const s = await checklistSession(env, command.optsWithGlobals() as GlobalFlags, io);
+  const unknown = (flags.phase ?? []).filter((p) => !s.file.phases.some((f) => f.id === p));
+  if (unknown.length) {
+    throw new PromoteError(
+      'usage',
+      'CHECKLIST_UNKNOWN_ITEM',
+      `no phase ${unknown.join(', ')} in checklists/${env}.yaml`,
+      `phases of ${env}: ${s.file.phases.map((p) => p.id).join(', ')}`,
+    );
+  }
   const entries = [
     ...(action === 'confirm' && id
       ? [
@@ -222,7 +240,7 @@ export const checklist = async (
     ...(s.live ? { liveVersion: s.live.version } : {}),
   });
   report(io, run);
-  const files = writeEvidence(s.conn.home, run);
+  const files = await writeEvidence(s, io, run);
   const counts = summarize(run.items);
   const failed = run.items.filter((i) => i.kind === 'check' && i.status === 'fail' && i.required);
   io.info(
@@ -275,7 +293,7 @@ export const signoff = async (
     actor: s.actor,
     liveVersion: s.live.version,
   });
-  const files = writeEvidence(s.conn.home, run);
+  const files = await writeEvidence(s, io, run);
   const blockers = gateBlockers(gate, run.items);
   if (blockers.length) {
     report(io, { ...run, items: blockers });

@@ -7,6 +7,7 @@ import { promoteHome, sandboxPaths } from '../../sandbox/paths.js';
 import type { ChecklistApi } from '../aws/checklist-api.js';
 import type { CloudWatchApi } from '../aws/cloudwatch-api.js';
 import type { DynamoDbApi } from '../aws/dynamodb-api.js';
+import type { EvidenceApi } from '../aws/evidence-api.js';
 import type { InfraApi } from '../aws/infra-api.js';
 import type { LambdaApi } from '../aws/lambda-api.js';
 import { lazyApi } from '../aws/lazy-api.js';
@@ -24,6 +25,8 @@ export interface Connection {
   readonly target: AwsTarget;
   readonly apis: RunApis;
   readonly state: StateApi;
+  /** The env's evidence bucket (reports and checklist evidence). */
+  readonly evidence: EvidenceApi;
   readonly home: string;
   /** Base URL of every environment's API (prod preflight reads SIT's health). */
   readonly apiUrlOf: (env: EnvName) => string | undefined;
@@ -115,6 +118,10 @@ export const connect = async (
     state: lazyApi<StateApi>(async () => (await import('../aws/state-api.js')).stateApi(target), {
       tableName: stateTableName(envName),
     }),
+    evidence: lazyApi<EvidenceApi>(
+      async () => (await import('../aws/evidence-api.js')).evidenceApi(target),
+      { bucket: env.evidenceBucket },
+    ),
     home,
     apiUrlOf,
     smokeTokens,

@@ -23,7 +23,7 @@ import { actor, connect } from './connect.js';
 import { ioOf } from './io-of.js';
 import { otherEnv } from './other-env.js';
 import { abortRun, resumable, supersedeHolder } from './resume-run.js';
-import { finalLine, interruptible, withRun, writeReports } from './run-session.js';
+import { finalLine, interruptible, reportRun, withRun } from './run-session.js';
 
 export interface PromoteFlags extends GlobalFlags {
   artifact?: string;
@@ -444,7 +444,7 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
           ...(git.user ? { gitUser: git.user } : {}),
         },
       });
-      const files = writeReports(conn.home, journal, flags.junit);
+      const files = await reportRun(conn, io, journal, flags.junit);
       if (journal.status === 'succeeded') note(await deployment.succeed());
       io.info(journal.status === 'paused' ? 'RUN_PAUSED' : 'RUN_DONE', finalLine(journal));
       const tf = journal.terraform;
@@ -461,6 +461,7 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
         );
       }
       io.result(`report: ${files.markdown}`);
+      if (files.stored) io.result(`evidence kept in ${files.stored}`);
       io.document({
         ok: true,
         env,
@@ -470,7 +471,7 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
         reports: files,
       });
     } catch (error) {
-      const files = writeReports(conn.home, journal, flags.junit);
+      const files = await reportRun(conn, io, journal, flags.junit);
       note(
         journal.status === 'rolled_back'
           ? await deployment.deactivate()

@@ -11,7 +11,7 @@ import { PLANS } from '../plans/plans.js';
 import { restoreAlias, restoreByHand } from '../runner/restore-alias.js';
 import { actor, type Connection } from './connect.js';
 import { reportScanProblems } from './journal-problems.js';
-import { finalLine, writeReports } from './run-session.js';
+import { finalLine, reportRun } from './run-session.js';
 
 /*
  * `promote <env> --resume [--abort]` and `--force-unlock`: which unfinished run may be
@@ -144,7 +144,7 @@ export const abortRun = async (
     if (outcome === 'not_needed' && journal.versions.before)
       journal.versions.after = journal.versions.before;
     await store.save(journal);
-    const files = writeReports(conn.home, journal);
+    const files = await reportRun(conn, io, journal);
     io.info('RUN_ABORTED', finalLine(journal));
     io.document({
       ok: true,

@@ -12,7 +12,7 @@ import { switchAlias } from '../steps/alias-switch.js';
 import { actor, connect } from './connect.js';
 import { ioOf } from './io-of.js';
 import { reportScanProblems } from './journal-problems.js';
-import { finalLine, withRun, writeReports } from './run-session.js';
+import { finalLine, reportRun, withRun } from './run-session.js';
 
 interface RollbackFlags {
   to?: string;
@@ -179,7 +179,7 @@ export const rollback = async (env: EnvName, command: Command): Promise<void> =>
       smokeStep.evidence = { skipped: tokens.message, hint: tokens.hint };
       journal.status = 'succeeded';
       journal.finishedAt = new Date().toISOString();
-      const files = writeReports(conn.home, journal);
+      const files = await reportRun(conn, io, journal);
       io.warn('SMOKE_SKIPPED', `read-only smoke skipped: ${tokens.message} (${tokens.hint ?? ''})`);
       io.info('RUN_DONE', finalLine(journal));
       io.document({
@@ -205,13 +205,13 @@ export const rollback = async (env: EnvName, command: Command): Promise<void> =>
     journal.status = failure ? 'failed' : 'succeeded';
     if (failure) throw failure;
     journal.finishedAt = new Date().toISOString();
-    const files = writeReports(conn.home, journal);
+    const files = await reportRun(conn, io, journal);
     io.info('RUN_DONE', finalLine(journal));
     io.document({ ok: true, env, version: target.version, run: journal, reports: files });
   } catch (error) {
     if (journal.status === 'running') journal.status = 'failed';
     journal.finishedAt = new Date().toISOString();
-    throw withRun(error, journal, writeReports(conn.home, journal));
+    throw withRun(error, journal, await reportRun(conn, io, journal));
   } finally {
     // The one final save, whichever way the run ended.
     await store.save(journal).catch(() => undefined);

@@ -1,5 +1,6 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { EvidenceApi } from '../aws/evidence-api.js';
 import { PromoteError } from '../errors.js';
 import type { IoHost } from '../io/io-host.js';
 import type { RunJournal } from '../journal/run-journal.js';
@@ -68,6 +69,8 @@ export interface ReportFiles {
   readonly markdown: string;
   readonly json: string;
   readonly junit?: string;
+  /** Where the same files are kept in the env's account (`s3://…/runs/<env>/<run>/`). */
+  readonly stored?: string;
 }
 
 /**
@@ -101,6 +104,51 @@ export const writeReports = (
     }
   }
   return files;
+};
+
+/**
+ * Copies local evidence files into the env's evidence bucket. A copy that fails is a warning
+ * (the files stay on disk and the journal is in the state table), never a failed run.
+ */
+export const storeEvidence = async (
+  evidence: EvidenceApi | undefined,
+  io: IoHost,
+  items: ReadonlyArray<{ file: string; key: string }>,
+): Promise<string | undefined> => {
+  if (!evidence) return undefined;
+  try {
+    for (const { file, key } of items) {
+      await evidence.put(
+        key,
+        readFileSync(file, 'utf8'),
+        file.endsWith('.json') ? 'application/json' : 'text/markdown; charset=utf-8',
+      );
+    }
+    const prefix = items[0]?.key.split('/').slice(0, -1).join('/');
+    return `s3://${evidence.bucket}/${prefix}/`;
+  } catch (error) {
+    io.warn(
+      'EVIDENCE_NOT_STORED',
+      `evidence not copied to s3://${evidence.bucket}: ${(error as Error).name}: ${(error as Error).message} (the local files stand)`,
+    );
+    return undefined;
+  }
+};
+
+/** {@link writeReports}, then the same files into the env's evidence bucket. */
+export const reportRun = async (
+  conn: { home: string; evidence?: EvidenceApi },
+  io: IoHost,
+  journal: RunJournal,
+  junitPath?: string,
+): Promise<ReportFiles> => {
+  const files = writeReports(conn.home, journal, junitPath);
+  const prefix = `runs/${journal.env}/${journal.runId}`;
+  const stored = await storeEvidence(conn.evidence, io, [
+    { file: files.markdown, key: `${prefix}/summary.md` },
+    { file: files.json, key: `${prefix}/report.json` },
+  ]);
+  return { ...files, ...(stored ? { stored } : {}) };
 };
 
 /**

@@ -28,6 +28,24 @@ export const renderRunMarkdown = (journal: RunJournal): string => {
     `- run \`${journal.runId}\` by ${journal.actor}${journal.sandbox ? ' (sandbox)' : ''}, started ${journal.startedAt}${journal.finishedAt ? `, finished ${journal.finishedAt}` : ''}`,
     `- alias live: version ${v.before ?? '?'} → ${v.after ?? v.before ?? '?'}${v.candidate ? ` (candidate ${v.candidate})` : ''}`,
   );
+  // Break-glass first, where nobody can miss it (GitHub renders the caution block in red).
+  for (const o of journal.inputs?.overrideGates ?? []) {
+    const missing = journal.steps.find((st) => st.evidence.gateOverride)?.evidence.gateOverride;
+    lines.push(
+      '',
+      '> [!CAUTION]',
+      `> **GATE OVERRIDDEN: ${o.gate}** — shipped without it (break-glass). Reason: ${o.reason}.${missing ? ` Missing: ${missing.missing}.` : ''}`,
+      '',
+    );
+  }
+  const gate = journal.steps.find((st) => st.evidence.gate)?.evidence.gate as
+    | { title?: string; at?: string; actor?: string; approverRole?: string }
+    | undefined;
+  if (gate) {
+    lines.push(
+      `- gate: ${gate.title ?? 'sign-off'} signed ${gate.at ?? ''} by ${gate.actor ?? '?'} (${gate.approverRole ?? ''}) for this package`,
+    );
+  }
   if (journal.artifact) {
     lines.push(
       `- artifact: release \`${journal.artifact.release ?? '-'}\`, CodeSha256 \`${journal.artifact.codeSha256}\``,

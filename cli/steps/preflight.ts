@@ -123,7 +123,9 @@ const gateChecks = async (ctx: StepContext): Promise<Check[]> => {
   if (!signed.ok && override) {
     ctx.io.warn(
       'GATE_OVERRIDDEN',
-      `${gate.title} OVERRIDDEN: ${signed.detail} — reason: ${override.reason}`,
+      ctx.io.color.red.bold(
+        `${gate.title} OVERRIDDEN: ${signed.detail} — reason: ${override.reason}`,
+      ),
     );
     ctx.record.evidence.gateOverride = {
       gate: gate.id,

@@ -42,7 +42,7 @@ const credentialsEnv = (target: AwsTarget): Record<string, string> => {
     AWS_DEFAULT_REGION: c.region,
     ...(c.profile ? { AWS_PROFILE: c.profile } : {}),
     ...(c.endpoint ? { AWS_ENDPOINT_URL: c.endpoint } : {}),
-    ...(c.credentials
+    ...(c.credentials && typeof c.credentials === 'object'
       ? {
           AWS_ACCESS_KEY_ID: c.credentials.accessKeyId,
           AWS_SECRET_ACCESS_KEY: c.credentials.secretAccessKey,

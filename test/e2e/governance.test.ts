@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetAliasCommand, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -274,6 +275,33 @@ describe('checklists, sign-off and the PROD gate (CLI end to end)', () => {
     const live = await prodLive();
     expect(live.codeSha256).toBe(preflight.evidence.gate.codeSha256);
   }, 240_000);
+
+  it("keeps the checklist evidence and the run reports in each env's evidence bucket", async () => {
+    // Prepare
+    const keys = async (name: 'sit' | 'prod', prefix: string) => {
+      const e = ENVIRONMENTS[name];
+      const s3 = new S3Client({
+        endpoint,
+        region: e.region,
+        forcePathStyle: true,
+        credentials: { accessKeyId: `sandbox-${name}`, secretAccessKey: 'sandbox' },
+      });
+      const out = await s3.send(
+        new ListObjectsV2Command({ Bucket: e.evidenceBucket, Prefix: prefix }),
+      );
+      return (out.Contents ?? []).map((o) => o.Key ?? '');
+    };
+
+    // Act
+    const sitChecklists = await keys('sit', 'checklists/sit/');
+    const prodRuns = await keys('prod', 'runs/prod/');
+
+    // Assess
+    expect(sitChecklists.some((k) => k.endsWith('.md'))).toBe(true);
+    expect(sitChecklists.some((k) => k.endsWith('.json'))).toBe(true);
+    expect(prodRuns.some((k) => k.endsWith('/summary.md'))).toBe(true);
+    expect(prodRuns.some((k) => k.endsWith('/report.json'))).toBe(true);
+  }, 60_000);
 
   it('records a break-glass override in the PROD journal', async () => {
     // Act

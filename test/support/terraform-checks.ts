@@ -44,8 +44,9 @@ const preventsDestroy = (body: Block) => first(body.lifecycle)?.prevent_destroy 
 
 const ignored = (body: Block): string => String(first(body.lifecycle)?.ignore_changes ?? '');
 
-/** Data actions: reading or writing orders, events, queues, objects. */
-const DATA_ACTION = /^(dynamodb|sqs|s3|events:PutEvents|kms)/;
+/** Data actions: reading or writing orders, events, queues, objects (DynamoDB's List and
+ * Describe calls read metadata only). */
+const DATA_ACTION = /^(dynamodb:(?!List|Describe)|sqs|s3|events:PutEvents|kms)/;
 
 export const terraformViolations = async (dir: string): Promise<string[]> => {
   const problems: string[] = [];

@@ -201,6 +201,68 @@ describe('renderRunMarkdown', () => {
     expect(md).not.toContain('Bearer');
   });
 
+  it('puts a gate override first, as a caution block with its reason and what was missing', () => {
+    // Prepare
+    const journal = rolledBackJournal();
+    journal.inputs = {
+      artifact: {
+        path: '/tmp/a.zip',
+        bytes: 1,
+        sha256: 'ab',
+        codeSha256: 'abc=',
+        source: 'given',
+        release: 'v1',
+      },
+      overrideGates: [{ gate: 'sit-signoff', reason: 'INC-77 hotfix' }],
+    };
+    const preflight = journal.steps[0];
+    Object.assign(preflight!, {
+      evidence: {
+        gateOverride: {
+          gate: 'sit-signoff',
+          reason: 'INC-77 hotfix',
+          missing: 'SIT never signed off package abc=',
+        },
+      },
+    });
+
+    // Act
+    const md = renderRunMarkdown(journal);
+
+    // Assess
+    const caution = md.indexOf('> [!CAUTION]');
+    expect(caution).toBeGreaterThan(0);
+    expect(caution).toBeLessThan(md.indexOf('- artifact:'));
+    expect(md).toContain('**GATE OVERRIDDEN: sit-signoff**');
+    expect(md).toContain('Reason: INC-77 hotfix.');
+    expect(md).toContain('Missing: SIT never signed off package abc=.');
+  });
+
+  it('names the sign-off a run shipped under', () => {
+    // Prepare
+    const journal = rolledBackJournal();
+    const preflight = journal.steps[0];
+    Object.assign(preflight!, {
+      evidence: {
+        gate: {
+          title: 'SIT sign-off (Gate 4)',
+          at: '2026-02-20T09:00:00Z',
+          actor: 'lerato',
+          approverRole: 'Tech Lead',
+        },
+      },
+    });
+
+    // Act
+    const md = renderRunMarkdown(journal);
+
+    // Assess
+    expect(md).toContain(
+      '- gate: SIT sign-off (Gate 4) signed 2026-02-20T09:00:00Z by lerato (Tech Lead)',
+    );
+    expect(md).not.toContain('[!CAUTION]');
+  });
+
   it('says FAILED with the error when the rollback was not verified', () => {
     // Prepare
     const journal = rolledBackJournal();

@@ -91,6 +91,26 @@ resource "aws_iam_role_policy" "deploy" {
   policy = var.policy_json
 }
 
+variable "gate_reader" {
+  description = "Policy and trust of the read-only role over this env's state table (SIT only: PROD reads Gate 4)"
+  type        = object({ policy = string, trust = string })
+  default     = null
+}
+
+resource "aws_iam_role" "gate_reader" {
+  count                = var.gate_reader == null ? 0 : 1
+  name                 = var.env.gate_reader_role_name
+  assume_role_policy   = var.gate_reader.trust
+  max_session_duration = 3600
+}
+
+resource "aws_iam_role_policy" "gate_reader" {
+  count  = var.gate_reader == null ? 0 : 1
+  name   = "read-signoffs"
+  role   = aws_iam_role.gate_reader[0].id
+  policy = var.gate_reader.policy
+}
+
 output "role_arn" {
   value = aws_iam_role.deploy.arn
 }

@@ -47,6 +47,44 @@ resource "aws_dynamodb_table" "state" {
   }
 }
 
+# promote-evidence-<env>-<account>: run reports and checklist evidence, versioned, so the
+# evidence of a sign-off outlives the laptop or runner that produced it.
+resource "aws_s3_bucket" "evidence" {
+  bucket = var.env.evidence_bucket
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_s3_bucket_versioning" "evidence" {
+  bucket = aws_s3_bucket.evidence.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "evidence" {
+  bucket = aws_s3_bucket.evidence.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "evidence" {
+  bucket                  = aws_s3_bucket.evidence.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+output "evidence_bucket" {
+  value = aws_s3_bucket.evidence.bucket
+}
+
 output "table_name" {
   value = aws_dynamodb_table.state.name
 }
