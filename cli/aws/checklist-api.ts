@@ -1,3 +1,4 @@
+import { orUndefined } from './not-found.js';
 import type { AwsTarget } from './target.js';
 
 /**
@@ -47,20 +48,6 @@ export interface AlarmDefinition {
   readonly state?: string;
   readonly actions: string[];
 }
-
-const notFound = (error: unknown) =>
-  /NotFound|NonExistent|NoSuch|does not exist/i.test(
-    `${(error as Error).name} ${(error as Error).message}`,
-  ) || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
-
-const orUndefined = async <T>(action: () => Promise<T>): Promise<T | undefined> => {
-  try {
-    return await action();
-  } catch (error) {
-    if (notFound(error)) return undefined;
-    throw error;
-  }
-};
 
 /** Each service's SDK module loads on first use, as in infra-api.ts. */
 export const checklistApi = (target: AwsTarget): ChecklistApi => {

@@ -1,3 +1,4 @@
+import { orUndefined } from './not-found.js';
 import type { AwsTarget } from './target.js';
 
 /** The DLQ as the plan's Step 6 reads it (`get-queue-attributes --attribute-names All`). */
@@ -31,20 +32,6 @@ export interface InfraApi {
   /** Alarms of this account/region currently in ALARM. */
   alarmsInAlarm(): Promise<{ name: string; reason: string }[]>;
 }
-
-const notFound = (error: unknown) =>
-  /NotFound|NonExistent|NoSuch|does not exist|404/i.test(
-    `${(error as Error).name} ${(error as Error).message} ${(error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? ''}`,
-  );
-
-const orUndefined = async <T>(action: () => Promise<T>): Promise<T | undefined> => {
-  try {
-    return await action();
-  } catch (error) {
-    if (notFound(error)) return undefined;
-    throw error;
-  }
-};
 
 /** One value, made on first use (a client whose SDK module is imported only then). */
 const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {

@@ -1,18 +1,7 @@
 import { planAlarms } from '../../infra/alarms.js';
-import type { Probe, ProbeOutcome } from './probe.js';
+import { fail, type Probe, pass } from './probe.js';
 
 /** Probes of what terraform builds: each compares what AWS holds with the spec in infra/. */
-
-const pass = (detail: string, value?: unknown): ProbeOutcome => ({
-  ok: true,
-  detail,
-  ...(value !== undefined ? { value } : {}),
-});
-const fail = (detail: string, value?: unknown): ProbeOutcome => ({
-  ok: false,
-  detail,
-  ...(value !== undefined ? { value } : {}),
-});
 
 const functionArn = (e: { region: string; account: string; functionName: string }) =>
   `arn:aws:lambda:${e.region}:${e.account}:function:${e.functionName}`;

@@ -41,6 +41,20 @@ export interface ProbeContext {
   readonly sitSignoff?: (codeSha256: string) => Promise<GateRecord | undefined>;
 }
 
+/** A passed probe, with what it saw. */
+export const pass = (detail: string, value?: unknown): ProbeOutcome => ({
+  ok: true,
+  detail,
+  ...(value !== undefined ? { value } : {}),
+});
+
+/** A failed probe, with what it saw. */
+export const fail = (detail: string, value?: unknown): ProbeOutcome => ({
+  ok: false,
+  detail,
+  ...(value !== undefined ? { value } : {}),
+});
+
 export interface Probe {
   /** The line's name, e.g. `table orders-sit`. */
   title(env: Environment): string;
@@ -52,6 +66,8 @@ export interface ProbeResult extends ProbeOutcome {
   readonly probe: ProbeName;
   readonly name: string;
   readonly at: string;
+  /** Why a probe could not answer (kept for callers that must rethrow, never journaled). */
+  readonly error?: unknown;
 }
 
 /** A probe that throws did not pass: the error is its answer, never a crash of the checklist. */
@@ -71,6 +87,7 @@ export const runProbe = async (
       at,
       ok: false,
       detail: `${(error as Error).name}: ${(error as Error).message}`,
+      error,
     };
   }
 };

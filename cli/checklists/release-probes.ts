@@ -1,20 +1,9 @@
 import { execa } from 'execa';
 import { planAlarms } from '../../infra/alarms.js';
 import type { RunJournal } from '../journal/run-journal.js';
-import type { Probe, ProbeContext, ProbeOutcome } from './probe.js';
+import { fail, type Probe, type ProbeContext, pass } from './probe.js';
 
 /** Probes of the release and of what earlier runs proved: git, DEV, smoke, SIT's gate, metrics. */
-
-const pass = (detail: string, value?: unknown): ProbeOutcome => ({
-  ok: true,
-  detail,
-  ...(value !== undefined ? { value } : {}),
-});
-const fail = (detail: string, value?: unknown): ProbeOutcome => ({
-  ok: false,
-  detail,
-  ...(value !== undefined ? { value } : {}),
-});
 
 const lastPromotion = (runs: readonly RunJournal[]) =>
   runs.find((r) => r.command === 'promote' && r.status !== 'running' && r.status !== 'planned');

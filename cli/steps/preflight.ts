@@ -61,7 +61,9 @@ const identityChecks = async (ctx: StepContext): Promise<Check[]> => {
   const caller = account.value as { account: string; arn: string } | undefined;
   if (caller) ctx.record.evidence.caller = caller;
   if (!account.ok) {
-    if (!caller) throw new Error(account.detail);
+    // No answer at all (unreachable, expired credentials…): the SDK's own error, mapped by
+    // main to its exit code, rather than a line of the checklist.
+    if (!caller) throw account.error ?? new Error(account.detail);
     throw new PromoteError(
       'preflight_blocked',
       'PREFLIGHT_WRONG_ACCOUNT',

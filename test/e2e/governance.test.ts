@@ -36,6 +36,18 @@ describe('checklists, sign-off and the PROD gate (CLI end to end)', () => {
       reject: false,
       timeout: 180_000,
     });
+  /** `promote prod` in CI mode with a change request, shipping `artifact`. */
+  const toProd = (artifact: string, changeRequest: string, ...extra: string[]) =>
+    run([
+      'prod',
+      '--sandbox',
+      '--yes',
+      '--artifact',
+      artifact,
+      '--change-request',
+      changeRequest,
+      ...extra,
+    ]);
   const json = (stdout: string) => JSON.parse(stdout) as Doc;
   const liveOf = async (name: 'sit' | 'prod') => {
     const e = ENVIRONMENTS[name];
@@ -163,16 +175,7 @@ describe('checklists, sign-off and the PROD gate (CLI end to end)', () => {
     const before = await prodLive();
 
     // Act
-    const result = await run([
-      'prod',
-      '--sandbox',
-      '--yes',
-      '--artifact',
-      signed,
-      '--change-request',
-      'CHG-9',
-      '--json',
-    ]);
+    const result = await toProd(signed, 'CHG-9', '--json');
 
     // Assess
     expect(result.exitCode).toBe(3);
@@ -231,37 +234,9 @@ describe('checklists, sign-off and the PROD gate (CLI end to end)', () => {
 
   it('PROD refuses other bytes, allows them only by a journaled override, and ships the signed package', async () => {
     // Act
-    const other = await run([
-      'prod',
-      '--sandbox',
-      '--yes',
-      '--artifact',
-      unsigned,
-      '--change-request',
-      'CHG-10',
-      '--json',
-    ]);
-    const noReason = await run([
-      'prod',
-      '--sandbox',
-      '--yes',
-      '--artifact',
-      unsigned,
-      '--change-request',
-      'CHG-10',
-      '--override-gate',
-      'sit-signoff',
-    ]);
-    const same = await run([
-      'prod',
-      '--sandbox',
-      '--yes',
-      '--artifact',
-      signed,
-      '--change-request',
-      'CHG-11',
-      '--json',
-    ]);
+    const other = await toProd(unsigned, 'CHG-10', '--json');
+    const noReason = await toProd(unsigned, 'CHG-10', '--override-gate', 'sit-signoff');
+    const same = await toProd(signed, 'CHG-11', '--json');
 
     // Assess
     expect(other.exitCode).toBe(3);
@@ -305,20 +280,15 @@ describe('checklists, sign-off and the PROD gate (CLI end to end)', () => {
 
   it('records a break-glass override in the PROD journal', async () => {
     // Act
-    const result = await run([
-      'prod',
-      '--sandbox',
-      '--yes',
-      '--artifact',
+    const result = await toProd(
       unsigned,
-      '--change-request',
       'CHG-12',
       '--override-gate',
       'sit-signoff',
       '--reason',
       'INC-5 hotfix',
       '--json',
-    ]);
+    );
 
     // Assess
     expect(result.exitCode, result.stderr).toBe(0);

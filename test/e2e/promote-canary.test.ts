@@ -35,11 +35,13 @@ const WARM_UP_MS = 13_000;
  * canary, so they take the journaled break-glass (the gate itself: governance.test.ts).
  */
 const CHANGE_REQUEST = ['--change-request', 'CHG-E2E-1', '--override-gate', 'sit-signoff'];
+const LOADED_REASON =
+  'sandbox sharing a busy CI machine; canary scenarios, the SIT gate has its own e2e';
 const LOADED_MACHINE = [
   '--allow-alarm',
   'order-handler-prod-high-duration-read',
   '--reason',
-  'sandbox sharing a busy CI machine; canary scenarios, the SIT gate has its own e2e',
+  LOADED_REASON,
 ];
 
 // Each scenario runs under 13 s of warm-up traffic (two for pause → resume): longer than the default.
@@ -233,9 +235,10 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
     expect(doc.run.inputs.allowAlarms).toEqual([
       {
         name: 'order-handler-prod-high-duration-read',
-        reason: 'sandbox sharing a busy CI machine',
+        reason: LOADED_REASON,
       },
     ]);
+    expect(doc.run.inputs.overrideGates).toEqual([{ gate: 'sit-signoff', reason: LOADED_REASON }]);
     expect((await alias()).FunctionVersion).toBe('6');
   });
 

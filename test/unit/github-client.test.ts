@@ -1,6 +1,5 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PromoteError } from '../../cli/errors.js';
+import { describe, expect, it } from 'vitest';
 import {
   createGithubClient,
   parseRemoteUrl,
@@ -9,19 +8,19 @@ import {
   serverUrlOf,
 } from '../../cli/github/github-client.js';
 import { callGithub, githubError } from '../../cli/github/github-errors.js';
-import { API, client, OWNER, REPO, REPO_PATH, TOKEN, workflowRun } from './github-fixtures.js';
+import {
+  API,
+  caught,
+  client,
+  interceptGithub,
+  OWNER,
+  REPO,
+  REPO_PATH,
+  TOKEN,
+  workflowRun,
+} from './github-fixtures.js';
 
 const readRun = { action: 'read run 1', scope: 'actions:read' } as const;
-
-/** What the CLI shows for a failure (main.ts prints message, code and hint). */
-const caught = async (promise: Promise<unknown>): Promise<PromoteError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PromoteError);
-  return error as PromoteError;
-};
 
 describe('which repository and host', () => {
   it('parses owner/name and refuses anything else', () => {
@@ -103,15 +102,7 @@ describe('which repository and host', () => {
 });
 
 describe('GitHub API errors (nock)', () => {
-  beforeAll(() => {
-    nock.disableNetConnect();
-  });
-  afterEach(() => {
-    nock.cleanAll();
-  });
-  afterAll(() => {
-    nock.enableNetConnect();
-  });
+  interceptGithub();
 
   const getRun = async (extra: Record<string, string> = {}) => {
     const github = await client(extra);

@@ -1,7 +1,7 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startDeployment, startDeploymentFromEnv } from '../../cli/github/deployments.js';
-import { API, client, OWNER, REPO, REPO_PATH } from './github-fixtures.js';
+import { API, client, interceptGithub, OWNER, REPO, REPO_PATH } from './github-fixtures.js';
 
 const SHA = 'acb5820ced9479c074f688cc328bf03f341a511d';
 const API_URL = 'https://api.sit.kimmyai.io';
@@ -50,15 +50,7 @@ const deploymentStatus = (state: string) => ({
 });
 
 describe('GitHub deployments (nock)', () => {
-  beforeAll(() => {
-    nock.disableNetConnect();
-  });
-  afterEach(() => {
-    nock.cleanAll();
-  });
-  afterAll(() => {
-    nock.enableNetConnect();
-  });
+  interceptGithub();
 
   it('records a deployment of GITHUB_SHA and its statuses in_progress → success', async () => {
     // Prepare

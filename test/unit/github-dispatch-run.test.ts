@@ -1,7 +1,6 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runViaGithub } from '../../cli/commands/via-github-run.js';
-import { PromoteError } from '../../cli/errors.js';
 import {
   createdSince,
   dispatchRun,
@@ -12,10 +11,12 @@ import {
 import { followRun, type RunEvent, runOutcome } from '../../cli/github/watch-run.js';
 import {
   API,
+  caught,
   ciIo,
   client,
   fakeClock,
   githubEnv,
+  interceptGithub,
   job,
   jobsPage,
   REPO_PATH,
@@ -26,15 +27,6 @@ import {
 const RUN_ID = 30433642;
 const RUN_URL = `https://github.com/acme/order-lambda/actions/runs/${RUN_ID}`;
 const CORRELATION = 'promote-0a1b2c3d';
-
-const caught = async (promise: Promise<unknown>): Promise<PromoteError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PromoteError);
-  return error as PromoteError;
-};
 
 describe('dispatch helpers (pure)', () => {
   it('makes promote-<8 hex> correlation ids', () => {
@@ -108,15 +100,7 @@ describe('conclusion → outcome (pure)', () => {
 });
 
 describe('dispatch, find and follow a run (nock)', () => {
-  beforeAll(() => {
-    nock.disableNetConnect();
-  });
-  afterEach(() => {
-    nock.cleanAll();
-  });
-  afterAll(() => {
-    nock.enableNetConnect();
-  });
+  interceptGithub();
 
   const DISPATCH = `${REPO_PATH}/actions/workflows/promote-sit.yml/dispatches`;
 
@@ -365,15 +349,7 @@ describe('dispatch, find and follow a run (nock)', () => {
 });
 
 describe('runViaGithub (nock)', () => {
-  beforeAll(() => {
-    nock.disableNetConnect();
-  });
-  afterEach(() => {
-    nock.cleanAll();
-  });
-  afterAll(() => {
-    nock.enableNetConnect();
-  });
+  interceptGithub();
 
   it('dispatches, follows and prints plain lines to success', async () => {
     // Prepare

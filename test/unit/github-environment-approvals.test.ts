@@ -1,8 +1,8 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PromoteError } from '../../cli/errors.js';
 import { currentRunApprovals, runApprovals } from '../../cli/github/environment-approvals.js';
-import { API, client, githubEnv, REPO_PATH } from './github-fixtures.js';
+import { API, client, githubEnv, interceptGithub, REPO_PATH } from './github-fixtures.js';
 
 /** GET …/actions/runs/{id}/approvals, shaped as GitHub's REST reference documents it. */
 const approval = (login: string, env: string, state = 'approved', comment = 'GO') => ({
@@ -23,9 +23,7 @@ const approval = (login: string, env: string, state = 'approved', comment = 'GO'
 });
 
 describe('environment protection approvals', () => {
-  beforeAll(() => nock.disableNetConnect());
-  afterEach(() => nock.cleanAll());
-  afterAll(() => nock.enableNetConnect());
+  interceptGithub();
 
   it('reads who approved which environment for the run', async () => {
     // Prepare

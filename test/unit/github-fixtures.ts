@@ -1,4 +1,7 @@
 import { PassThrough } from 'node:stream';
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { PromoteError } from '../../cli/errors.js';
 import { createGithubClient, type GithubClient } from '../../cli/github/github-client.js';
 import type { PollClock } from '../../cli/github/poll.js';
 import { IoHost } from '../../cli/io/io-host.js';
@@ -117,4 +120,27 @@ export const ciIo = () => {
   );
   const text = (stream: PassThrough) => String(stream.read() ?? '');
   return { io, stdout: () => text(out), stderr: () => text(err) };
+};
+
+/** Inside a describe: no real network, and every interceptor gone after each test. */
+export const interceptGithub = (): void => {
+  beforeAll(() => {
+    nock.disableNetConnect();
+  });
+  afterEach(() => {
+    nock.cleanAll();
+  });
+  afterAll(() => {
+    nock.enableNetConnect();
+  });
+};
+
+/** What the CLI shows for a failure (main.ts prints message, code and hint). */
+export const caught = async (promise: Promise<unknown>): Promise<PromoteError> => {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PromoteError);
+  return error as PromoteError;
 };

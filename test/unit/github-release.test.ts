@@ -1,6 +1,5 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PromoteError } from '../../cli/errors.js';
+import { describe, expect, it } from 'vitest';
 import {
   compareSemver,
   createEnvRelease,
@@ -11,7 +10,16 @@ import {
   releaseTag,
 } from '../../cli/github/release.js';
 import { buildProgram } from '../../cli/main.js';
-import { API, client, compareCommit, OWNER, REPO, REPO_PATH } from './github-fixtures.js';
+import {
+  API,
+  caught,
+  client,
+  compareCommit,
+  interceptGithub,
+  OWNER,
+  REPO,
+  REPO_PATH,
+} from './github-fixtures.js';
 
 const SHA = '3f9c2ab0d1e2f3a4b5c6d7e8f90a1b2c3d4e5f60';
 
@@ -27,15 +35,6 @@ const semver = (text: string) => {
   const v = parseSemver(text);
   if (!v) throw new Error(`not semver: ${text}`);
   return v;
-};
-
-const caught = async (promise: Promise<unknown>): Promise<PromoteError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PromoteError);
-  return error as PromoteError;
 };
 
 describe('semver and release tags (pure)', () => {
@@ -127,15 +126,7 @@ describe('semver and release tags (pure)', () => {
 });
 
 describe('createEnvRelease (nock)', () => {
-  beforeAll(() => {
-    nock.disableNetConnect();
-  });
-  afterEach(() => {
-    nock.cleanAll();
-  });
-  afterAll(() => {
-    nock.enableNetConnect();
-  });
+  interceptGithub();
 
   it('tags the commit and publishes a release with the changelog since the previous sit tag', async () => {
     // Prepare
