@@ -111,10 +111,11 @@ export class IoHost {
   }
 
   /**
-   * Asks a yes/no question. `--yes` answers yes (and records that it did); with no TTY and
-   * no `--yes` it fails at once with a clear message instead of waiting forever.
+   * Asks a yes/no question — or, with `word`, asks for that word to be typed (PROD's "GO").
+   * `--yes` answers yes (and records that it did); with no TTY and no `--yes` it fails at
+   * once with a clear message instead of waiting forever.
    */
-  async confirm(code: Code, question: string): Promise<boolean> {
+  async confirm(code: Code, question: string, word?: string): Promise<boolean> {
     if (this.options.yes) {
       this.notify('info', code, `${question} → yes (--yes)`);
       return true;
@@ -126,6 +127,13 @@ export class IoHost {
         `cannot ask "${question}": no interactive terminal`,
         'pass --yes to approve non-interactively (CI), or run in a terminal',
       );
+    }
+    if (word) {
+      // The plan's explicit "GO": a word typed, not a key pressed by habit.
+      const { input } = await import('@inquirer/prompts');
+      const typed = (await input({ message: `${question}\nType ${word} to go ahead:` })).trim();
+      this.notify('info', code, `${question} → ${typed === word ? word : `declined ("${typed}")`}`);
+      return typed === word;
     }
     const { confirm } = await import('@inquirer/prompts');
     const answer = await confirm({ message: question, default: false });

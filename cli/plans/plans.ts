@@ -112,7 +112,7 @@ export const PLANS: Readonly<Record<EnvName, Plan>> = {
     ...base('prod'),
     steps: [
       ...TERRAFORM_PLAN,
-      { kind: 'approve', who: 'Product Owner and stakeholders ("GO")' },
+      { kind: 'approve', who: 'Product Owner and stakeholders', word: 'GO' },
       { kind: 'backup' },
       ...TERRAFORM_APPLY,
       ...RELEASE,

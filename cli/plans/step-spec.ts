@@ -17,7 +17,12 @@ export type StepSpec =
   /** Applies exactly the approved plan file, once. */
   | { readonly kind: 'terraform-apply' }
   /** The plan's manual approval (Tech Lead for SIT, "GO" from stakeholders for PROD). */
-  | { readonly kind: 'approve'; readonly who: string }
+  | {
+      readonly kind: 'approve';
+      readonly who: string;
+      /** A word the approver types (the plan's explicit "GO" for PROD). */
+      readonly word?: string;
+    }
   | { readonly kind: 'backup' }
   | { readonly kind: 'deploy' }
   | { readonly kind: 'shift-all' }

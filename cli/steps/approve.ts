@@ -32,9 +32,13 @@ export const approve: StepModule<'approve'> = {
           )}${tf.review?.critical.length ? `; CRITICAL: ${tf.review.critical.map((c) => c.why).join(', ')}` : ''}).`
       : '';
     const changeRequest = inputs?.changeRequest ? ` Change request ${inputs.changeRequest}.` : '';
-    const question = `Deploy ${release} to ${env.name} (${env.account}, ${env.region})? ${live}.${planLine}${changeRequest} [${spec.who}]`;
+    // A break-glass is the approver's to accept: the question says so in so many words.
+    const overrides = (ctx.journal.inputs?.overrideGates ?? [])
+      .map((o) => ` WITHOUT ${o.gate} (overridden: ${o.reason}).`)
+      .join('');
+    const question = `Deploy ${release} to ${env.name} (${env.account}, ${env.region})? ${live}.${planLine}${changeRequest}${overrides} [${spec.who}]`;
     const approvedByHash = tf?.planSha256 !== undefined && inputs?.approvedSha256 === tf.planSha256;
-    const yes = approvedByHash ? true : await ctx.io.confirm('APPROVAL', question);
+    const yes = approvedByHash ? true : await ctx.io.confirm('APPROVAL', question, spec.word);
     const caller = ctx.journal.steps.find((s) => s.evidence.caller)?.evidence.caller;
     // In Actions the plan's approver reviewed the environment in GitHub: journal who.
     let github: Array<{ login: string; state: string; comment?: string }> | undefined;
@@ -57,7 +61,7 @@ export const approve: StepModule<'approve'> = {
       by: ctx.journal.actor,
       via: approvedByHash ? '--approve-plan' : ctx.io.options.yes ? '--yes' : 'prompt',
       at: new Date().toISOString(),
-      role: spec.who,
+      role: spec.word ? `${spec.who} ("${spec.word}")` : spec.who,
       ...(caller ? { callerArn: caller.arn } : {}),
       ...(ctx.options.gitUser ? { gitUser: ctx.options.gitUser } : {}),
       ...(tf?.planSha256 ? { planSha256: tf.planSha256 } : {}),

@@ -197,10 +197,11 @@ describe('approve step', () => {
     });
 
     // Act
-    await approve.run(ctx, { kind: 'approve', who: 'Product Owner' });
+    await approve.run(ctx, { kind: 'approve', who: 'Product Owner', word: 'GO' });
 
     // Assess
     const approval = ctx.record.evidence.approval;
+    expect(approval?.role).toBe('Product Owner ("GO")');
     expect(approval).toMatchObject({ answer: 'yes', via: '--yes', by: 'tester@example' });
     expect(approval?.question).toContain('v1.0.0-prod');
     expect(approval?.question).toContain('version 7');
@@ -208,6 +209,31 @@ describe('approve step', () => {
     expect(
       ctx.io.messages.some((m) => m.code === 'APPROVAL' && m.text.endsWith('yes (--yes)')),
     ).toBe(true);
+  });
+
+  it('puts a gate override in the question the approver answers', async () => {
+    // Prepare
+    lambda.on(GetAliasCommand).resolves({ FunctionVersion: '7' });
+    const ctx = stepContext({ env: 'prod', io: { yes: true } });
+    ctx.journal.inputs = {
+      artifact: {
+        path: '/a.zip',
+        bytes: 1,
+        sha256: 'ab',
+        codeSha256: 'x=',
+        source: 'given',
+        release: 'v1',
+      },
+      overrideGates: [{ gate: 'sit-signoff', reason: 'INC-77 hotfix' }],
+    };
+
+    // Act
+    await approve.run(ctx, { kind: 'approve', who: 'Product Owner', word: 'GO' });
+
+    // Assess
+    expect(ctx.record.evidence.approval?.question).toContain(
+      'WITHOUT sit-signoff (overridden: INC-77 hotfix).',
+    );
   });
 
   it('journals the GitHub environment reviews of this environment only', async () => {
