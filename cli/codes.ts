@@ -85,6 +85,7 @@ export const CODES = {
   RUN_STILL_ALIVE: 'error',
   RUN_SUPERSEDED: 'error',
   SANDBOX_DATA_DIR_BUSY: 'error',
+  SANDBOX_BAD_PORT: 'error',
   SANDBOX_NOT_RUNNING: 'error',
   SANDBOX_NO_LOGS: 'error',
   SANDBOX_PREREQUISITE_MISSING: 'error',

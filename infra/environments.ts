@@ -46,8 +46,11 @@ export interface Environment {
    * (PROD's preflight reads SIT's Gate 4 with it).
    */
   readonly gateReaderRole: string;
-  /** The environment whose sign-off this one requires of a package (PROD: SIT's Gate 4). */
-  readonly signoffFrom?: EnvName;
+  /**
+   * The environment before this one, whose state table this one reads: SIT reads DEV's
+   * journals ("all tests passing in DEV"), PROD reads SIT's sign-off (Gate 4).
+   */
+  readonly upstream?: EnvName;
   /** Role the CLI assumes to deploy (least privilege, see terraform/). */
   readonly deployRole: string;
   readonly executionRole: string;
@@ -91,9 +94,9 @@ const env = (
 
 export const ENVIRONMENTS: Readonly<Record<EnvName, Environment>> = {
   dev: env('dev', '536580886816', 'eu-west-1', 'api.dev.kimmyai.io'),
-  sit: env('sit', '815856636111', 'eu-west-1', 'api.sit.kimmyai.io'),
+  sit: env('sit', '815856636111', 'eu-west-1', 'api.sit.kimmyai.io', { upstream: 'dev' }),
   prod: env('prod', '093646564004', 'af-south-1', 'api.kimmyai.io', {
     failoverRegion: 'eu-west-1',
-    signoffFrom: 'sit',
+    upstream: 'sit',
   }),
 };

@@ -36,6 +36,11 @@ const arns = (e: Environment) => {
     state: `arn:aws:dynamodb:${base}:table/${stateTableName(e.name)}`,
     bus: `arn:aws:events:${base}:event-bus/${e.eventBus}`,
     rule: `arn:aws:events:${base}:rule/${e.eventBus}/${e.eventRule}`,
+    /**
+     * The same rule as the CLI and the plan's `aws events describe-rule --name …` address it:
+     * without `--event-bus-name`, i.e. on the default bus (where the sandbox provisions it).
+     */
+    defaultBusRule: `arn:aws:events:${base}:rule/${e.eventRule}`,
     dlq: `arn:aws:sqs:${base}:${e.dlq}`,
     topics: [e.notificationTopic, e.alarmTopic].map((t) => `arn:aws:sns:${base}:${t}`),
     bucket: `arn:aws:s3:::${e.bucket}`,
@@ -133,7 +138,7 @@ export const deployRolePolicy = (e: Environment) => {
           'sns:GetTopicAttributes',
           's3:ListBucket',
         ],
-        Resource: [a.dlq, a.rule, ...a.topics, a.bucket],
+        Resource: [a.dlq, a.rule, a.defaultBusRule, ...a.topics, a.bucket],
       },
       {
         // The checklists' probes: each reads one resource's settings.
@@ -149,14 +154,14 @@ export const deployRolePolicy = (e: Environment) => {
         ],
         Resource: [a.executionRole, a.bus, a.dashboard, a.backupPlan],
       },
-      ...(e.signoffFrom
+      ...(e.upstream
         ? [
             {
-              // PROD's preflight reads SIT's sign-off of the package, through SIT's reader.
-              Sid: 'ReadUpstreamSignoff',
+              // PROD reads SIT's sign-off, SIT reads DEV's journals: through their readers.
+              Sid: 'ReadUpstream',
               Effect: 'Allow',
               Action: ['sts:AssumeRole'],
-              Resource: [ENVIRONMENTS[e.signoffFrom].gateReaderRole],
+              Resource: [ENVIRONMENTS[e.upstream].gateReaderRole],
             },
           ]
         : []),
@@ -194,7 +199,7 @@ export const gateReaderPolicy = (e: Environment) => ({
   Version: '2012-10-17',
   Statement: [
     {
-      Sid: 'ReadSignoffs',
+      Sid: 'ReadState',
       Effect: 'Allow',
       Action: ['dynamodb:GetItem', 'dynamodb:Query'],
       Resource: [arns(e).state],
@@ -202,14 +207,18 @@ export const gateReaderPolicy = (e: Environment) => ({
   ],
 });
 
-/** Only the downstream environment's deploy role may assume an env's gate reader. */
+/**
+ * The downstream account may assume an env's reader: the usual cross-account delegation,
+ * where the downstream account's own IAM decides who (its deploy role's policy grants
+ * `sts:AssumeRole` on exactly this role; its operators may too).
+ */
 export const gateReaderTrust = (downstream: Environment): string =>
   JSON.stringify({
     Version: '2012-10-17',
     Statement: [
       {
         Effect: 'Allow',
-        Principal: { AWS: downstream.deployRole },
+        Principal: { AWS: `arn:aws:iam::${downstream.account}:root` },
         Action: 'sts:AssumeRole',
       },
     ],

@@ -120,8 +120,8 @@ export const provisionEnvironment = async (
     }),
   );
 
-  // The env whose sign-off another requires gets the read-only reader role (SIT, for PROD).
-  const downstream = Object.values(ENVIRONMENTS).find((d) => d.signoffFrom === env.name);
+  // An env read by the next one (DEV by SIT, SIT by PROD) gets the read-only reader role.
+  const downstream = Object.values(ENVIRONMENTS).find((d) => d.upstream === env.name);
   if (downstream) {
     const reader = roleName(env.gateReaderRole);
     await step(`role ${reader}`, () =>

@@ -11,6 +11,7 @@ import { BackupSelectionStore } from './backup/selection-store.js';
 import { AlarmStore } from './cloudwatch/alarm-store.js';
 import { createCloudWatchHandler } from './cloudwatch/cloudwatch-handler.js';
 import { DashboardStore } from './cloudwatch/dashboard-store.js';
+import { startHostLoadSampler } from './cloudwatch/host-load.js';
 import { MetricStore } from './cloudwatch/metric-store.js';
 import { BackupStore } from './dynamodb/backups.js';
 import { createDynamoDbHandler } from './dynamodb/dynamodb-handler.js';
@@ -27,6 +28,8 @@ import { LambdaTargetTable } from './events/lambda-targets.js';
 import { TargetPoller } from './events/target-poller.js';
 import { startGateway } from './gateway/gateway-server.js';
 import type { SandboxResponse } from './gateway/types.js';
+import { IamAuthorizer } from './iam/authorizer.js';
+import { RolePolicyStore } from './iam/policy-store.js';
 import { CodeStore } from './lambda/code-store.js';
 import { FaultRegistry } from './lambda/fault-registry.js';
 import { createLambdaHandler } from './lambda/lambda-handler.js';
@@ -130,8 +133,12 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
     ];
     log(`engines: DynamoDB Local ${dynamo.endpoint}, moto ${moto.endpoint}`);
 
+    // Functions get the gateway's URL as AWS_ENDPOINT_URL, and moto's answers carry it in
+    // place of moto's own address (queue URLs): the port is fixed first.
+    const port = options.port === 0 ? await freePort() : options.port;
+    const endpoint = `http://${host}:${port}`;
     const registry = new CredentialRegistry(paths.credentials);
-    const forwarder = new MotoForwarder(moto.endpoint, paths.motoJournal);
+    const forwarder = new MotoForwarder(moto.endpoint, paths.motoJournal, endpoint);
     const replayed = await forwarder.replay();
     if (replayed) log(`moto: replayed ${replayed} journaled calls`);
 
@@ -142,9 +149,6 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
     const faults = new FaultRegistry(paths.faults);
     const targets = new LambdaTargetTable(join(paths.root, 'lambda-targets.json'));
 
-    // Functions get the gateway's URL as AWS_ENDPOINT_URL, so the port is fixed first.
-    const port = options.port === 0 ? await freePort() : options.port;
-    const endpoint = `http://${host}:${port}`;
     const runtime = new LambdaRuntime({
       motoEndpoint: moto.endpoint,
       codeStore,
@@ -155,6 +159,16 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
       credentialsFor: (_account, roleArn) => registry.issueForRole(roleArn, 'order-handler'),
     });
     cleanups.push(() => runtime.close());
+    // The machine's own load, so a canary judged while the sandbox was the bottleneck is
+    // inconclusive rather than a verdict on the release (host-load.ts).
+    const hostLoad = startHostLoadSampler({
+      sink: metrics,
+      targets: (options.envs ?? ENV_NAMES).map((n) => ({
+        account: ENVIRONMENTS[n].account,
+        region: ENVIRONMENTS[n].region,
+      })),
+    });
+    cleanups.push(async () => hostLoad.stop());
 
     let requestShutdown: () => void = () => {};
     const shutdownRequested = new Promise<void>((resolve) => {
@@ -204,12 +218,15 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
       return json(404, { error: `no control route ${req.method} /_sandbox/${path}` });
     };
 
+    // IAM enforced at the gateway: operator keys pass, role sessions are held to their policies.
+    const iam = new IamAuthorizer({ policies: new RolePolicyStore(moto.endpoint), log });
     const gateway = await startGateway({
       host,
       port,
       registry,
+      authorizer: iam,
       handlers: {
-        sts: createStsHandler(registry, moto.endpoint),
+        sts: createStsHandler(registry, moto.endpoint, iam),
         dynamodb: createDynamoDbHandler({
           endpoint: dynamo.endpoint,
           backups: new BackupStore(paths.backups),

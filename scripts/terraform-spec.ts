@@ -106,11 +106,11 @@ export const terraformSpec = (): string => {
         dashboards: byEnv((e) => JSON.stringify(dashboardBody(e))),
         execution_policies: byEnv((e) => JSON.stringify(executionRolePolicy(e))),
         deploy_policies: byEnv((e) => JSON.stringify(deployRolePolicy(e))),
-        // An env whose sign-off another requires (SIT, for PROD) gets a read-only reader role.
+        // An env the next one reads (DEV by SIT, SIT by PROD) gets a read-only reader role.
         gate_readers: Object.fromEntries(
           ENV_NAMES.flatMap((n) => {
             const downstream = ENVIRONMENTS[n];
-            const from = downstream.signoffFrom;
+            const from = downstream.upstream;
             return from
               ? [
                   [

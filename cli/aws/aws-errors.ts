@@ -16,6 +16,8 @@ const ACCESS_DENIED_ERRORS = new Set([
   'AccessDenied',
   'UnauthorizedOperation',
   'AuthorizationError',
+  // SNS's AuthorizationError as SDK v3 names it.
+  'AuthorizationErrorException',
 ]);
 
 /** Names AWS services use when they throttle (after the SDK's own retries gave up). */

@@ -11,6 +11,58 @@ import {
 } from '@aws-sdk/client-lambda';
 import type { AwsTarget } from './target.js';
 
+/**
+ * Lambda changes a function asynchronously: after UpdateFunctionCode (or a configuration
+ * change, or while the function is still being created) it refuses another change and a
+ * PublishVersion with 409 "The operation cannot be performed at this time. An update is in
+ * progress for resource: …" until LastUpdateStatus is Successful.
+ */
+export const isUpdateInProgress = (error: unknown): boolean => {
+  const e = error as { name?: string; message?: string } | undefined;
+  return (
+    e?.name === 'ResourceConflictException' &&
+    /An update is in progress|currently in the following state: Pending/.test(e.message ?? '')
+  );
+};
+
+/** How long to keep retrying a call refused as "update in progress", and how. */
+export interface UpdateRetry {
+  /** Attempts in all (the first included). */
+  readonly attempts: number;
+  /** First pause; doubled after each refusal, up to `maxDelayMs`. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/** 8 attempts over at most ~1 + 2 + 4 + 8 + 10 + 10 + 10 = 45 s. */
+export const DEFAULT_UPDATE_RETRY: UpdateRetry = {
+  attempts: 8,
+  baseDelayMs: 1_000,
+  maxDelayMs: 10_000,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/**
+ * Runs `call`, retrying it with bounded exponential backoff while Lambda answers 409
+ * "update in progress"; any other error, or the last refusal, is thrown as is.
+ */
+export const retryWhileUpdating = async <T>(
+  call: () => Promise<T>,
+  retry: UpdateRetry = DEFAULT_UPDATE_RETRY,
+): Promise<T> => {
+  let delay = retry.baseDelayMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isUpdateInProgress(error) || attempt >= retry.attempts) throw error;
+      await retry.sleep(delay);
+      delay = Math.min(delay * 2, retry.maxDelayMs);
+    }
+  }
+};
+
 /** What the steps need to know about one function version. */
 export interface VersionInfo {
   readonly version: string;
@@ -46,10 +98,17 @@ export interface LambdaApi {
   getAlias(): Promise<AliasInfo>;
   /** Points the alias at `version` with `weights` (an empty object clears them). */
   updateAlias(version: string, weights: Readonly<Record<string, number>>): Promise<AliasInfo>;
+  /** Uploads the code; retried (bounded) while another change to the function is running. */
   updateCode(zip: Uint8Array): Promise<{ codeSha256: string }>;
-  /** Waits until LastUpdateStatus is Successful; throws with the reason when it failed. */
+  /**
+   * Waits until the function is Active and LastUpdateStatus is Successful; throws with the
+   * reason when it failed.
+   */
   waitUpdated(maxWaitSeconds?: number): Promise<void>;
-  /** Publishes `$LATEST`, refusing if its code is not `codeSha256` (someone else deployed). */
+  /**
+   * Publishes `$LATEST`, refusing if its code is not `codeSha256` (someone else deployed);
+   * retried (bounded) while an update is still in progress.
+   */
   publishVersion(codeSha256: string, description: string): Promise<VersionInfo>;
   /** Published versions, oldest first (`$LATEST` excluded). */
   listVersions(): Promise<VersionInfo[]>;
@@ -77,6 +136,7 @@ const toVersion = (c: {
 export const lambdaApi = (
   target: AwsTarget,
   client = new LambdaClient(target.clientConfig),
+  retry: UpdateRetry = DEFAULT_UPDATE_RETRY,
 ): LambdaApi => {
   const FunctionName = target.env.functionName;
   const Name = target.env.alias;
@@ -120,7 +180,10 @@ export const lambdaApi = (
       );
     },
     async updateCode(zip) {
-      const out = await client.send(new UpdateFunctionCodeCommand({ FunctionName, ZipFile: zip }));
+      const out = await retryWhileUpdating(
+        () => client.send(new UpdateFunctionCodeCommand({ FunctionName, ZipFile: zip })),
+        retry,
+      );
       return { codeSha256: out.CodeSha256 ?? '' };
     },
     async waitUpdated(maxWaitSeconds = 300) {
@@ -128,12 +191,16 @@ export const lambdaApi = (
     },
     async publishVersion(codeSha256, description) {
       return toVersion(
-        await client.send(
-          new PublishVersionCommand({
-            FunctionName,
-            CodeSha256: codeSha256,
-            Description: description,
-          }),
+        await retryWhileUpdating(
+          () =>
+            client.send(
+              new PublishVersionCommand({
+                FunctionName,
+                CodeSha256: codeSha256,
+                Description: description,
+              }),
+            ),
+          retry,
         ),
       );
     },

@@ -46,12 +46,20 @@ export const chooseProfile = (
   return env.profile;
 };
 
+/**
+ * The env's API: `https://<apiDomain>`, unless `PROMOTE_API_URL_<ENV>` points elsewhere (a
+ * private endpoint, a staging domain, or an emulator such as the sandbox's API front).
+ */
+export const apiBaseUrlOf = (env: Environment, processEnv: NodeJS.ProcessEnv = process.env) =>
+  processEnv[`PROMOTE_API_URL_${env.name.toUpperCase()}`]?.trim().replace(/\/+$/, '') ||
+  `https://${env.apiDomain}`;
+
 /** A target in real AWS through the standard credential chain. */
 export const awsTarget = (env: Environment, profile: string | undefined): AwsTarget => ({
   env,
   sandbox: false,
   clientConfig: { region: env.region, ...(profile ? { profile } : {}), maxAttempts: 5 },
-  apiBaseUrl: `https://${env.apiDomain}`,
+  apiBaseUrl: apiBaseUrlOf(env),
   describe: `AWS ${env.region}${profile ? ` (profile ${profile})` : ' (default credentials)'}`,
 });
 
@@ -114,7 +122,7 @@ export const assumedRoleTarget = (env: Environment, roleArn: string): AwsTarget 
     env,
     sandbox: false,
     clientConfig: { region: env.region, credentials, maxAttempts: 5 },
-    apiBaseUrl: `https://${env.apiDomain}`,
+    apiBaseUrl: apiBaseUrlOf(env),
     describe: `AWS ${env.region} as ${roleArn}`,
   };
 };

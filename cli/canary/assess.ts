@@ -42,6 +42,11 @@ export interface CanarySamples {
   readonly criticalSmoke?: { readonly ok: boolean; readonly failed: readonly string[] };
   /** Last analysis of this step's bake: a verdict is due, `wait` is no longer an answer. */
   readonly endOfBake: boolean;
+  /**
+   * The test environment's own load (the sandbox's `Sandbox/Saturated`): samples in the
+   * window and how many found it saturated. Absent in AWS (no such metric).
+   */
+  readonly hostSaturation?: { readonly saturated: number; readonly samples: number };
 }
 
 export interface CanaryThresholds {
@@ -111,7 +116,8 @@ export interface Reason {
   /**
    * Stable id: 'error-rate' | 'p95-create' | 'p95-status' | 'dlq-depth' | 'eventbridge-failures'
    * | 'order-processing-failures' | 'throttles' | 'dynamodb-throttles' | 'alarm' |
-   * 'critical-smoke' | 'error-rate-vs-baseline' | 'latency-vs-baseline' | 'sample-size'
+   * 'critical-smoke' | 'error-rate-vs-baseline' | 'latency-vs-baseline' | 'sample-size' |
+   * 'host-saturated'
    */
   readonly trigger: string;
   readonly verdict: Verdict;
@@ -423,7 +429,9 @@ const assertValid = (samples: CanarySamples): void => {
  *   ≥ minInvocations on both sides); latency fails when the one-sided Mann–Whitney test on
  *   `durationSamples` gives p < significance and median ratio ≥ minLatencyRatio (judged with
  *   ≥ minLatencySamples on both sides). Not judged → pass with a note.
- * - At `endOfBake` the verdict is never `wait`.
+ * - At `endOfBake` the verdict is never `wait` — except when `hostSaturation` says the test
+ *   environment itself was saturated in the window: then every `fail` becomes `wait` with a
+ *   `host-saturated` reason first, since the window measured the machine, not the release.
  *
  * @throws RangeError when windowSeconds is not positive or a count, p95 or duration sample is
  *   negative or not finite (a bug in the reader, not a canary's health).
@@ -505,6 +513,29 @@ export const assess = (samples: CanarySamples, thresholds: CanaryThresholds): As
     errorRateVsBaseline(samples, t),
     latencyVsBaseline(samples, t),
   ];
+  const saturation = samples.hostSaturation;
+  if (saturation && saturation.saturated > 0) {
+    // The machine, not the release, was the bottleneck: latency, throttles and the alarms on
+    // them measure the sandbox. Nothing in this window is a verdict — not even at end of bake
+    // (the canary step extends the bake instead).
+    return {
+      verdict: 'wait',
+      reasons: [
+        reason(
+          'host-saturated',
+          'wait',
+          `the test environment itself was saturated in ${saturation.saturated} of ${saturation.samples} samples (CPU or event loop past its limit): this window is not evidence about the release`,
+          saturation.saturated,
+          0,
+        ),
+        ...reasons.map((r) =>
+          r.verdict === 'fail'
+            ? { ...r, verdict: 'wait' as const, message: `${r.message} (not judged: saturated)` }
+            : r,
+        ),
+      ],
+    };
+  }
   const verdict = reasons.reduce<Verdict>(
     (worst, r) => (SEVERITY[r.verdict] > SEVERITY[worst] ? r.verdict : worst),
     'pass',

@@ -121,6 +121,15 @@ export const readWindow = async (input: {
       periodSeconds: period,
     },
     {
+      // The sandbox's own load (absent in AWS): a saturated window judges the machine.
+      id: 'sat',
+      namespace: 'Sandbox',
+      metricName: 'Saturated',
+      dimensions: {},
+      stat: 'Maximum',
+      periodSeconds: samplePeriod,
+    },
+    {
       id: 'ddbthr',
       namespace: 'AWS/DynamoDB',
       metricName: 'ThrottledRequests',
@@ -133,7 +142,16 @@ export const readWindow = async (input: {
   const start = new Date(end.getTime() - windowSeconds * 1000);
   const r = await input.cloudwatch.getMetrics(queries, start, end);
   const dlq = max(r.dlq);
+  const saturation = r.sat ?? [];
   return {
+    ...(saturation.length
+      ? {
+          hostSaturation: {
+            saturated: saturation.filter((v) => v >= 1).length,
+            samples: saturation.length,
+          },
+        }
+      : {}),
     canary: versionWindow(r, 'c', input.canary),
     baseline: versionWindow(r, 'b', input.baseline),
     windowSeconds,

@@ -13,12 +13,19 @@ import type { LambdaApi } from '../aws/lambda-api.js';
 import { lazyApi } from '../aws/lazy-api.js';
 import type { StateApi } from '../aws/state-api.js';
 import type { StsApi } from '../aws/sts-api.js';
-import { type AwsTarget, awsTarget, chooseProfile, sandboxTarget } from '../aws/target.js';
+import {
+  type AwsTarget,
+  apiBaseUrlOf,
+  awsTarget,
+  chooseProfile,
+  sandboxTarget,
+} from '../aws/target.js';
 import { PromoteError } from '../errors.js';
 import type { GlobalFlags } from '../global-flags.js';
 import type { IoHost } from '../io/io-host.js';
 import { resolveToken } from '../smoke/resolve-token.js';
 import type { RunApis } from '../steps/step-context.js';
+import { DEFAULT_SANDBOX_PORT, parsePort, SANDBOX_PORT_ENV } from './sandbox.js';
 
 /** A connection to one environment: where, as whom, the narrow APIs, and smoke tokens. */
 export interface Connection {
@@ -38,8 +45,6 @@ export interface Connection {
 export const actor = (): string =>
   process.env.GITHUB_ACTOR ? `github:${process.env.GITHUB_ACTOR}` : userInfo().username;
 
-const DEFAULT_SANDBOX_PORT = 4566;
-
 /**
  * Resolves `--sandbox` / `--profile` into a target. With `--sandbox` the sandbox is started
  * when it is not running (so any command "just works" on a laptop or in CI).
@@ -55,7 +60,18 @@ export const connect = async (
   let apiUrlOf: (env: EnvName) => string | undefined;
   let smokeTokens: Connection['smokeTokens'];
   if (flags.sandbox) {
-    const port = Number(process.env.PROMOTE_SANDBOX_PORT ?? DEFAULT_SANDBOX_PORT);
+    // The same port `promote sandbox up` uses; a bad value is refused the same way (exit 2).
+    const raw = process.env[SANDBOX_PORT_ENV] ?? String(DEFAULT_SANDBOX_PORT);
+    let port: number;
+    try {
+      port = parsePort(raw);
+    } catch (error) {
+      throw new PromoteError(
+        'usage',
+        'SANDBOX_BAD_PORT',
+        `${SANDBOX_PORT_ENV}=${raw}: ${(error as Error).message}`,
+      );
+    }
     io.debug('SANDBOX_CONNECT', `looking for the sandbox (starting it on :${port} if needed)`);
     const { state, alreadyRunning } = await startDaemon({ port, fresh: false });
     if (!alreadyRunning) io.info('SANDBOX_UP', `sandbox started at ${state.endpoint}`);
@@ -81,7 +97,7 @@ export const connect = async (
   } else {
     const profile = chooseProfile(env, flags.profile, process.env);
     target = awsTarget(env, profile);
-    apiUrlOf = (other) => `https://${ENVIRONMENTS[other].apiDomain}`;
+    apiUrlOf = (other) => apiBaseUrlOf(ENVIRONMENTS[other]);
     smokeTokens = async () => {
       const fromUser = resolveToken({ flag: flags.token, env: envName, processEnv: process.env });
       if (!fromUser) {

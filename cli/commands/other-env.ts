@@ -46,7 +46,13 @@ export const otherEnv = (conn: Connection, name: EnvName): OtherEnv => {
   );
   return {
     env: name,
-    runs: () => new JournalStore(conn.home, state).list(name),
+    // A journal that cannot be read remotely (access denied…) is an answer to report, not
+    // "no runs": the probe then names the error.
+    runs: async () => {
+      const scan = await new JournalStore(conn.home, state).scan(name);
+      if (scan.remoteError && scan.runs.length === 0) throw new Error(scan.remoteError);
+      return scan.runs;
+    },
     governance: new GovernanceStore(state),
   };
 };

@@ -14,6 +14,20 @@ export const parsePort = (value: string): number => {
   return port;
 };
 
+/** The sandbox's port when neither `--port` nor this variable says otherwise. */
+export const SANDBOX_PORT_ENV = 'PROMOTE_SANDBOX_PORT';
+export const DEFAULT_SANDBOX_PORT = 4566;
+
+/**
+ * `--port`, else `PROMOTE_SANDBOX_PORT` (as `--sandbox` reads it), else 4566 — an invalid
+ * value in the variable is refused like one given to the flag.
+ */
+const portOption = (description: string) =>
+  new Option('--port <port>', description)
+    .env(SANDBOX_PORT_ENV)
+    .default(DEFAULT_SANDBOX_PORT)
+    .argParser(parsePort);
+
 /** The actions' dependencies, loaded on first use (see sandbox-run.ts). */
 const lazy = () => import('./sandbox-run.js');
 
@@ -28,7 +42,7 @@ export const registerSandboxCommands = (program: Command): void => {
       'after',
       `
 Examples:
-  $ promote sandbox up                 start (or find) the sandbox on :4566
+  $ promote sandbox up                 start (or find) the sandbox on :4566 (or $PROMOTE_SANDBOX_PORT)
   $ promote sandbox token --env sit --customer cust_test_001
   $ promote sandbox fault --env prod --version 2 --error-rate 0.2
   $ promote sandbox traffic --env prod --rate 50 --duration 60s
@@ -38,11 +52,7 @@ Examples:
   sandbox
     .command('up')
     .description('start the sandbox in the background and provision dev, sit and prod (idempotent)')
-    .addOption(
-      new Option('--port <port>', 'gateway port (API fronts use the next three)')
-        .default(4566)
-        .argParser(parsePort),
-    )
+    .addOption(portOption('gateway port (API fronts use the next three)'))
     .option('--fresh', 'discard all sandbox state first')
     .action(async (opts: { port: number; fresh?: boolean }, command: Command) => {
       const { ioOf, startDaemon, sandboxSetupHint } = await lazy();
@@ -102,7 +112,7 @@ Examples:
   sandbox
     .command('reset')
     .description('stop, discard all state, start fresh')
-    .addOption(new Option('--port <port>', 'gateway port').default(4566).argParser(parsePort))
+    .addOption(portOption('gateway port (API fronts use the next three)'))
     .action(async (opts: { port: number }, command: Command) => {
       const { ioOf, stopDaemon, startDaemon, sandboxPaths, sandboxSetupHint } = await lazy();
       const io = ioOf(command);

@@ -11,6 +11,8 @@ import { sleep } from './sleep.js';
 import type { StepContext, StepModule } from './step-context.js';
 
 const MAX_JOURNALED_ANALYSES = 200;
+/** Extra analyses a bake may take when its end found the test environment saturated. */
+const MAX_SATURATED_EXTENSIONS = 3;
 /** Instances warmed before the first shift, so customers do not pay the cold starts. */
 const WARM_INVOCATIONS = 4;
 
@@ -191,16 +193,15 @@ const analyse = async (
   await ctx.save();
   ctx.progress(summaryLine(weight, leftSeconds, assessment, analysis));
   ctx.io.event('CANARY_ANALYSIS', { ...analysis, leftSeconds: Math.round(leftSeconds) });
-  if (assessment.verdict === 'fail') {
-    const fired = assessment.reasons.filter((r) => r.verdict === 'fail');
-    throw new PromoteError(
-      'gate_failed_rolled_back',
-      'CANARY_GATE_FAILED',
-      `canary gate failed at ${pct(weight)}%: ${fired.map((r) => `[${r.trigger}] ${r.message}`).join('; ')}`,
-      `version ${progress.candidate} was not promoted; see the journal's canary analyses for the evidence`,
-      { triggers: fired.map((r) => r.trigger), analysis },
-    );
-  }
+  if (assessment.verdict !== 'fail') return assessment.verdict;
+  const fired = assessment.reasons.filter((r) => r.verdict === 'fail');
+  throw new PromoteError(
+    'gate_failed_rolled_back',
+    'CANARY_GATE_FAILED',
+    `canary gate failed at ${pct(weight)}%: ${fired.map((r) => `[${r.trigger}] ${r.message}`).join('; ')}`,
+    `version ${progress.candidate} was not promoted; see the journal's canary analyses for the evidence`,
+    { triggers: fired.map((r) => r.trigger), analysis },
+  );
 };
 
 /**
@@ -293,8 +294,12 @@ export const canary: StepModule<'canary'> = {
           smoke,
         );
       }
+      let extensions = 0;
       for (;;) {
-        const wait = Math.min(spec.analysisIntervalSeconds * 1000, bakeMs - (clock() - started));
+        const wait = Math.max(
+          Math.min(spec.analysisIntervalSeconds * 1000, bakeMs - (clock() - started)),
+          extensions > 0 ? spec.analysisIntervalSeconds * 1000 : 0,
+        );
         if (wait > 0) await sleep(wait, ctx.signal);
         if (ctx.signal.aborted) {
           throw new PromoteError(
@@ -305,7 +310,7 @@ export const canary: StepModule<'canary'> = {
         }
         const elapsed = clock() - started;
         const endOfBake = elapsed >= bakeMs;
-        await analyse(
+        const verdict = await analyse(
           ctx,
           progress,
           spec,
@@ -315,6 +320,25 @@ export const canary: StepModule<'canary'> = {
           pendingSmoke,
         );
         pendingSmoke = undefined;
+        if (endOfBake && verdict === 'wait') {
+          // Only a saturated test environment leaves a bake without a verdict: bake on, a
+          // few intervals, for a window that judges the release rather than the machine.
+          extensions += 1;
+          if (extensions > MAX_SATURATED_EXTENSIONS) {
+            throw new PromoteError(
+              'gate_failed_rolled_back',
+              'CANARY_GATE_FAILED',
+              `the canary could not be judged at ${pct(weight)}%: the test environment itself stayed saturated for ${MAX_SATURATED_EXTENSIONS} extra analyses — nothing was found wrong with version ${progress.candidate}, but it was not promoted unjudged`,
+              'lighten the machine (less traffic, fewer parallel jobs) and promote again',
+              { triggers: ['host-saturated'] },
+            );
+          }
+          ctx.io.warn(
+            'CANARY_ANALYSIS',
+            `${pct(weight)}% bake extended (${extensions}/${MAX_SATURATED_EXTENSIONS}): the test environment was saturated`,
+          );
+          continue;
+        }
         if (endOfBake) break;
       }
       delete progress.stepStartedAt;

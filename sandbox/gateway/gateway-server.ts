@@ -40,6 +40,15 @@ export interface GatewayOptions {
   /** Per signing name; anything not listed goes to `fallback` (moto). */
   readonly handlers: Readonly<Record<string, ServiceHandler>>;
   readonly fallback: ServiceHandler;
+  /**
+   * IAM at the front door (sandbox/iam/): `authorize` answers a denied request in its
+   * protocol's shape, or undefined to let it through; `observe` sees every answer (IAM
+   * changes drop cached policies).
+   */
+  readonly authorizer?: {
+    authorize(request: SandboxRequest): Promise<SandboxResponse | undefined>;
+    observe?(request: SandboxRequest, response: SandboxResponse): void;
+  };
   /** Unsigned sandbox control API under `/_sandbox/` (status, faults, tokens…). */
   readonly control?: (request: IncomingMessage, body: Buffer) => Promise<SandboxResponse>;
   readonly onError?: (error: unknown, request: { service: string; path: string }) => void;
@@ -130,8 +139,12 @@ export const startGateway = (options: GatewayOptions): Promise<Server> => {
         region: scope.region,
         identity,
       };
+      const denied = await options.authorizer?.authorize(request);
+      if (denied) return send(res, denied);
       const handler = options.handlers[service] ?? options.fallback;
-      send(res, await handler(request));
+      const response = await handler(request);
+      options.authorizer?.observe?.(request, response);
+      send(res, response);
     } catch (error) {
       options.onError?.(error, { service, path: url.pathname });
       if (!res.headersSent) {

@@ -11,6 +11,8 @@ export interface Identity {
   /** `arn:aws:iam::<account>:user/...` or `arn:aws:sts::<account>:assumed-role/<role>/<session>`. */
   readonly arn: string;
   readonly userId: string;
+  /** For a role's session: the role (`arn:aws:iam::<account>:role[/path]/<name>`). */
+  readonly roleArn?: string;
   /** Epoch ms; absent for long-term keys. */
   readonly expiresAt?: number;
 }

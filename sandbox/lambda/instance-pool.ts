@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { type InstanceSpec, type OutputSink, WarmInstance } from './warm-instance.js';
 
 export interface InstancePoolOptions {
@@ -8,17 +9,26 @@ export interface InstancePoolOptions {
   /** Lambda's init phase limit. */
   readonly initTimeoutMs: number;
   /**
-   * At most this many instances per key; further invocations wait for one to be free.
-   * Lambda would start more, but on a laptop dozens of simultaneous cold starts only
-   * starve the CPU (every one loads the bundle): a few warm instances serve far more.
+   * Cold starts running at once, across every function (default: the machine's cores). An
+   * invocation that finds no idle instance and no free slot waits, and takes whichever comes
+   * first: an instance of its key coming back, or a slot. Lambda starts an environment per
+   * concurrent request; so does the pool — it only paces the starts, because dozens of
+   * simultaneous bundle loads on a laptop would starve the CPU the warm ones need.
    */
-  readonly maxInstancesPerKey?: number;
+  readonly maxConcurrentColdStarts?: number;
+}
+
+interface Waiter {
+  readonly key: string;
+  /** An instance of `key` handed over, or `undefined`: a cold-start slot is now ours. */
+  readonly settle: (instance: WarmInstance | undefined) => void;
 }
 
 /**
  * Warm instances per key (account/region/function/version/code/config), reused one
  * invocation at a time. A cold start happens when no idle instance of that key exists, so
- * concurrency grows the pool and a new version or configuration never reuses old code.
+ * concurrency grows the pool — up to the function's concurrency, which the runtime's limiter
+ * enforces — and a new version or configuration never reuses old code.
  */
 export class InstancePool {
   private readonly idle = new Map<string, WarmInstance[]>();
@@ -27,12 +37,13 @@ export class InstancePool {
   private closed = false;
   /** Cold starts under way, so close() can wait for them (and they then stop themselves). */
   private readonly starting = new Set<Promise<WarmInstance>>();
-  /** Instances that exist per key (busy, idle or starting), and who waits for one. */
-  private readonly counts = new Map<string, number>();
-  private readonly keys = new Map<WarmInstance, string>();
-  private readonly waiters = new Map<string, Array<(instance: WarmInstance | undefined) => void>>();
+  private coldStarts = 0;
+  private readonly maxColdStarts: number;
+  /** Invocations waiting for an instance of their key or a cold-start slot, oldest first. */
+  private readonly waiting: Waiter[] = [];
 
   constructor(private readonly options: InstancePoolOptions) {
+    this.maxColdStarts = Math.max(1, options.maxConcurrentColdStarts ?? availableParallelism());
     this.sweeper = setInterval(() => this.sweep(), Math.min(options.idleMs, 30_000));
     // Idle instances must not keep the sandbox (or a test run) alive.
     this.sweeper.unref();
@@ -60,41 +71,40 @@ export class InstancePool {
       instance.setSink(sink);
       return { instance, coldStart: false };
     }
-    if (
-      (this.counts.get(key) ?? 0) >= (this.options.maxInstancesPerKey ?? Number.POSITIVE_INFINITY)
-    ) {
-      // Wait for a busy instance of this key; `undefined` means one was dropped, so a
-      // slot is free for a cold start.
-      const handed = await new Promise<WarmInstance | undefined>((resolve) => {
-        const queue = this.waiters.get(key) ?? [];
-        queue.push(resolve);
-        this.waiters.set(key, queue);
+    if (this.coldStarts >= this.maxColdStarts) {
+      const handed = await new Promise<WarmInstance | undefined>((settle) => {
+        this.waiting.push({ key, settle });
       });
       if (this.closed) throw new Error('the instance pool is closed');
       if (handed) {
         handed.setSink(sink);
         return { instance: handed, coldStart: false };
       }
+      // A slot was handed over (and counted) by coldStartDone().
+    } else {
+      this.coldStarts++;
     }
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    const starting = this.start(await spec(), sink);
-    this.starting.add(starting);
     try {
-      const instance = await starting;
-      this.keys.set(instance, key);
-      return { instance, coldStart: true };
-    } catch (error) {
-      this.slotFreed(key);
-      throw error;
+      const starting = this.start(await spec(), sink);
+      this.starting.add(starting);
+      try {
+        return { instance: await starting, coldStart: true };
+      } finally {
+        this.starting.delete(starting);
+      }
     } finally {
-      this.starting.delete(starting);
+      this.coldStartDone();
     }
   }
 
-  /** One instance of `key` is gone: its slot goes to the first waiter, if any. */
-  private slotFreed(key: string): void {
-    this.counts.set(key, Math.max(0, (this.counts.get(key) ?? 1) - 1));
-    this.waiters.get(key)?.shift()?.(undefined);
+  /** A cold start ended (well or not): its slot goes to the oldest waiter, if any. */
+  private coldStartDone(): void {
+    this.coldStarts--;
+    const next = this.waiting.shift();
+    if (next) {
+      this.coldStarts++;
+      next.settle(undefined);
+    }
   }
 
   private async start(spec: InstanceSpec, sink: OutputSink): Promise<WarmInstance> {
@@ -116,9 +126,10 @@ export class InstancePool {
       this.discard(instance);
       return;
     }
-    const waiter = this.waiters.get(key)?.shift();
-    if (waiter) {
-      waiter(instance);
+    const at = this.waiting.findIndex((w) => w.key === key);
+    if (at >= 0) {
+      const [waiter] = this.waiting.splice(at, 1);
+      waiter?.settle(instance);
       return;
     }
     const idle = this.idle.get(key) ?? [];
@@ -129,11 +140,6 @@ export class InstancePool {
   discard(instance: WarmInstance): void {
     this.live.delete(instance);
     if (instance.alive) void instance.terminate();
-    const key = this.keys.get(instance);
-    if (key !== undefined) {
-      this.keys.delete(instance);
-      this.slotFreed(key);
-    }
   }
 
   /** How many instances exist (busy or idle). */
@@ -148,8 +154,7 @@ export class InstancePool {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweeper);
-    for (const queue of this.waiters.values()) for (const wake of queue) wake(undefined);
-    this.waiters.clear();
+    for (const waiter of this.waiting.splice(0)) waiter.settle(undefined);
     const all = [...this.live];
     this.live.clear();
     this.idle.clear();

@@ -1,5 +1,6 @@
 import type { SandboxRequest, SandboxResponse, ServiceHandler } from '../gateway/types.js';
 import type { CodeStore } from './code-store.js';
+import { LambdaControlPlane, updateMsFromEnv } from './control-plane.js';
 import { errorResponse, invalidParameter, LambdaServiceError, serviceException } from './errors.js';
 import { parseFunctionRef } from './function-ref.js';
 import type { InvocationType, LambdaRuntime } from './lambda-runtime.js';
@@ -12,6 +13,11 @@ export interface LambdaHandlerDeps {
   readonly forward: ServiceHandler;
   readonly runtime: LambdaInvoker;
   readonly codeStore: CodeStore;
+  /**
+   * How long CreateFunction stays Pending and an update InProgress (ms); default
+   * `SANDBOX_LAMBDA_UPDATE_MS`, else 500.
+   */
+  readonly updateMs?: number;
 }
 
 /** `/<api-version>/functions[/<name>[/<rest>]]`, the shape of every function-scoped call. */
@@ -49,7 +55,10 @@ const nameOf = (segment: string): string | undefined => {
  * The sandbox's Lambda endpoint (signing name `lambda`). The control plane is moto's; this
  * front door adds what moto cannot do:
  * - CreateFunction / UpdateFunctionCode: the zip is kept in the code store (keyed by the
- *   SHA-256 moto also reports as CodeSha256), then the request goes to moto unchanged;
+ *   SHA-256 moto also reports as CodeSha256), then the request goes on;
+ * - what AWS refuses and moto accepts is refused as AWS refuses it, and what AWS reports
+ *   and moto does not (RevisionId, Pending / InProgress, paging) is added: see
+ *   {@link LambdaControlPlane};
  * - Invoke: run locally by the runtime;
  * - any other change to a function: forwarded, then the runtime's cached view of that
  *   function is dropped so aliases, weights and concurrency apply to the next invocation.
@@ -57,9 +66,9 @@ const nameOf = (segment: string): string | undefined => {
  * @example
  * gateway.register('lambda', createLambdaHandler({ forward: moto.handle, runtime, codeStore }));
  */
-export const createLambdaHandler =
-  (deps: LambdaHandlerDeps): ServiceHandler =>
-  async (request) => {
+export const createLambdaHandler = (deps: LambdaHandlerDeps): ServiceHandler => {
+  const controlPlane = new LambdaControlPlane({ updateMs: deps.updateMs ?? updateMsFromEnv() });
+  return async (request) => {
     try {
       const [, apiVersion, segment, tail] = FUNCTION_PATH.exec(request.path) ?? [];
       // `/functions/` and `/functions/x/` are `/functions` and `/functions/x` to Lambda.
@@ -75,7 +84,7 @@ export const createLambdaHandler =
           if (zip) await deps.codeStore.put(zip);
         }
       }
-      const response = await deps.forward(request);
+      const response = await controlPlane.handle(request, deps.forward);
       const mutating = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
       const name = segment ? nameOf(segment) : undefined;
       if (apiVersion && name && mutating && response.status < 300) {
@@ -87,6 +96,7 @@ export const createLambdaHandler =
       return errorResponse(serviceException((error as Error).message));
     }
   };
+};
 
 const invoke = async (
   deps: LambdaHandlerDeps,

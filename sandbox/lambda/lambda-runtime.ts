@@ -41,8 +41,11 @@ export interface LambdaRuntimeDeps {
   readonly configTtlMs?: number;
   /** Concurrency limit of a function without reserved concurrency; default 100. */
   readonly defaultConcurrencyLimit?: number;
-  /** Warm instances per function version at most (more invocations queue); default 4. */
-  readonly maxInstancesPerVersion?: number;
+  /**
+   * Cold starts at once (default: the machine's cores); instances themselves grow with
+   * concurrency, up to the function's limit, as in Lambda.
+   */
+  readonly maxConcurrentColdStarts?: number;
   /** Idle instances are stopped after this long; default 5 min. */
   readonly idleMs?: number;
 }
@@ -107,7 +110,9 @@ export class LambdaRuntime {
       idleMs: deps.idleMs ?? 300_000,
       maxAgeMs: 30 * 60_000,
       initTimeoutMs: 10_000,
-      maxInstancesPerKey: deps.maxInstancesPerVersion ?? 4,
+      ...(deps.maxConcurrentColdStarts
+        ? { maxConcurrentColdStarts: deps.maxConcurrentColdStarts }
+        : {}),
     });
     this.logs = new FunctionLogs(deps.logsDir);
   }

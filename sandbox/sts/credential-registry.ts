@@ -89,6 +89,7 @@ export class CredentialRegistry {
       account,
       arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`,
       userId: `${roleId}:${sessionName}`,
+      roleArn,
       expiresAt: expiration.getTime(),
     };
     this.issued.set(accessKeyId, identity);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
   CreateFunctionCommand,
+  GetFunctionConfigurationCommand,
   InvokeCommand,
   LambdaClient,
   PublishVersionCommand,
@@ -103,6 +104,8 @@ export interface HarnessOptions {
   readonly motoEndpoint?: string;
   /** Where the code store, faults and logs live; default a fresh temp dir (removed on close). */
   readonly home?: string;
+  /** How long creations stay Pending and updates InProgress (ms); default 100. */
+  readonly updateMs?: number;
 }
 
 export const startLambdaHarness = async (options: HarnessOptions = {}): Promise<LambdaHarness> => {
@@ -174,7 +177,12 @@ export const startLambdaHarness = async (options: HarnessOptions = {}): Promise<
     }),
     ...(options.random ? { random: options.random } : {}),
   });
-  handler = createLambdaHandler({ forward, runtime, codeStore });
+  handler = createLambdaHandler({
+    forward,
+    runtime,
+    codeStore,
+    updateMs: options.updateMs ?? 100,
+  });
 
   const clients: LambdaClient[] = [];
   const roles = new Map<string, Promise<string>>();
@@ -248,11 +256,35 @@ export interface FunctionSpec {
   readonly account?: string;
 }
 
-/** CreateFunction through the sandbox's Lambda endpoint; returns the API's answer. */
+/**
+ * Waits until a function is Active and its last update Successful, as AWS requires before
+ * the next update or a PublishVersion (polls faster than the SDK's waiters, whose first
+ * retry is a second away).
+ */
+export const waitSettled = async (
+  client: LambdaClient,
+  functionName: string,
+  timeoutMs = 10_000,
+) => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const config = await client.send(
+      new GetFunctionConfigurationCommand({ FunctionName: functionName }),
+    );
+    if (config.State === 'Active' && config.LastUpdateStatus === 'Successful') return config;
+    if (Date.now() > deadline) {
+      throw new Error(`${functionName} still ${config.State}/${config.LastUpdateStatus}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+};
+
+/** CreateFunction through the sandbox's Lambda endpoint, then waits until it is Active. */
 export const createFunction = async (harness: LambdaHarness, spec: FunctionSpec) => {
   const account = spec.account ?? SIT;
   const zip = Buffer.isBuffer(spec.code) ? spec.code : await makeZip(spec.code);
-  return harness.lambda(account).send(
+  const client = harness.lambda(account);
+  const created = await client.send(
     new CreateFunctionCommand({
       FunctionName: spec.name,
       Runtime: 'nodejs20.x',
@@ -264,6 +296,8 @@ export const createFunction = async (harness: LambdaHarness, spec: FunctionSpec)
       ...(spec.env ? { Environment: { Variables: spec.env } } : {}),
     }),
   );
+  await waitSettled(client, spec.name);
+  return created;
 };
 
 /** Decodes an Invoke response payload as JSON. */
@@ -311,7 +345,10 @@ export const invoke = async (
   };
 };
 
-/** Replaces a function's code and publishes it; returns the new version number. */
+/**
+ * Replaces a function's code, waits for the update to finish (as AWS requires) and
+ * publishes it; returns the new version number.
+ */
 export const deployVersion = async (
   client: LambdaClient,
   functionName: string,
@@ -320,6 +357,7 @@ export const deployVersion = async (
   await client.send(
     new UpdateFunctionCodeCommand({ FunctionName: functionName, ZipFile: await makeZip(code) }),
   );
+  await waitSettled(client, functionName);
   const published = await client.send(new PublishVersionCommand({ FunctionName: functionName }));
   return published.Version ?? '';
 };

@@ -990,3 +990,50 @@ describe('assess: malformed input is a reader bug', () => {
     expect(() => assess(window(o), PLAN_THRESHOLDS)).toThrow(RangeError);
   });
 });
+
+describe('assess: a saturated test environment is no evidence about the release', () => {
+  it.each<{ name: string; o: Overrides; verdict: Verdict; hostReason: boolean }>([
+    {
+      name: 'saturated in one sample: a would-be failure becomes wait',
+      o: { canary: { errors: 40 }, hostSaturation: { saturated: 1, samples: 6 } },
+      verdict: 'wait',
+      hostReason: true,
+    },
+    {
+      name: 'saturated at end of bake: still wait (the step extends the bake)',
+      o: {
+        alarmsInAlarm: ['order-handler-prod-throttling'],
+        endOfBake: true,
+        hostSaturation: { saturated: 6, samples: 6 },
+      },
+      verdict: 'wait',
+      hostReason: true,
+    },
+    {
+      name: 'samples present, none saturated: judged as usual (fails)',
+      o: { canary: { errors: 40 }, hostSaturation: { saturated: 0, samples: 6 } },
+      verdict: 'fail',
+      hostReason: false,
+    },
+    {
+      name: 'no host metric at all (AWS): judged as usual (passes)',
+      o: {},
+      verdict: 'pass',
+      hostReason: false,
+    },
+  ])('$name', ({ o, verdict, hostReason }) => {
+    // Act
+    const a = assess(window(o), PLAN_THRESHOLDS);
+
+    // Assess
+    expect(a.verdict).toBe(verdict);
+    expect(byTrigger(a, 'host-saturated')).toHaveLength(hostReason ? 1 : 0);
+    if (hostReason) {
+      expect(a.reasons[0]?.trigger).toBe('host-saturated');
+      expect(a.reasons.some((r) => r.verdict === 'fail')).toBe(false);
+      expect(
+        a.reasons.filter((r) => r.message.endsWith('(not judged: saturated)')).length,
+      ).toBeGreaterThan(0);
+    }
+  });
+});

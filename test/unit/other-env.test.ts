@@ -1,7 +1,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { assumedRoleTarget } from '../../cli/aws/target.js';
+import { apiBaseUrlOf, assumedRoleTarget } from '../../cli/aws/target.js';
 import { awsTargetOf } from '../../cli/commands/other-env.js';
 import { ENVIRONMENTS } from '../../infra/environments.js';
 
@@ -35,6 +35,15 @@ describe('reading another environment (PROD reads SIT)', () => {
     // Assess
     expect(target.describe).toContain(expected);
     expect(target.clientConfig.region).toBe(sit.region);
+  });
+
+  it.each([
+    [{}, 'https://api.sit.kimmyai.io'],
+    [{ PROMOTE_API_URL_SIT: 'http://127.0.0.1:4568/' }, 'http://127.0.0.1:4568'],
+    [{ PROMOTE_API_URL_SIT: '  ' }, 'https://api.sit.kimmyai.io'],
+    [{ PROMOTE_API_URL_PROD: 'http://x' }, 'https://api.sit.kimmyai.io'],
+  ])('the API of sit with %j is %s', (processEnv, expected) => {
+    expect(apiBaseUrlOf(sit, processEnv)).toBe(expected);
   });
 
   it('assumes the role once and reuses its credentials until they near expiry', async () => {
