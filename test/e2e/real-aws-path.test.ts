@@ -201,7 +201,7 @@ describe('the real-AWS path (no --sandbox, standard credentials, AWS_ENDPOINT_UR
     expect(doc).toMatchObject({ ok: true, version: '1' });
     expect(doc.smoke).toBeUndefined(); // not 'skipped': the token was there, the smoke ran
     const smoke = doc.run.steps.find((s: { kind: string }) => s.kind === 'smoke')?.evidence?.smoke;
-    expect(smoke).toMatchObject({ failed: 0, baseUrl: `https://${sit.apiDomain}` });
+    expect(smoke).toMatchObject({ failed: 0, baseUrl: apiUrls.sit });
     expect(await liveVersion()).toBe('1');
   });
 });
