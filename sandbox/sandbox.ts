@@ -143,6 +143,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
     if (replayed) log(`moto: replayed ${replayed} journaled calls`);
 
     const metrics = new MetricStore(paths.metrics);
+    cleanups.push(() => metrics.flush());
     const alarms = new AlarmStore(metrics, paths.alarms);
     const dashboards = new DashboardStore(join(paths.root, 'dashboards.json'));
     const codeStore = new CodeStore(paths.code);

@@ -92,6 +92,8 @@ export class MetricStore implements MetricSink {
   private readonly now: () => number;
   private readonly retentionMs: number;
   private lastPrune: number;
+  private readonly unwritten: string[] = [];
+  private flushScheduled = false;
 
   /**
    * @param path JSONL file to append to; reloaded here, dropping data older than the
@@ -177,10 +179,24 @@ export class MetricStore implements MetricSink {
       }
     }
     if (this.path) {
-      appendFileSync(this.path, data.map((d) => `${JSON.stringify(d)}\n`).join(''));
+      // Group commit: one append per event-loop turn instead of one per datum batch (the
+      // Lambda runtime puts after every invocation). A crash loses at most that turn's
+      // metrics — history for charts and alarms, never the lock or a journal.
+      this.unwritten.push(data.map((d) => `${JSON.stringify(d)}\n`).join(''));
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
     }
     for (const datum of data) this.insert(datum);
     this.pruneHourly();
+  }
+
+  /** Writes what put() has queued; called on its own each turn, and by the sandbox's stop. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (!this.path || this.unwritten.length === 0) return;
+    appendFileSync(this.path, this.unwritten.splice(0).join(''));
   }
 
   /** Drops expired data from memory at most once an hour, so a long-running sandbox stays small. */

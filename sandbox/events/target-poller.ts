@@ -22,6 +22,7 @@ export type TargetInvoker = (
  */
 export class TargetPoller {
   private timer: NodeJS.Timeout | undefined;
+  private readonly queueUrls = new Map<string, string>();
   private running = false;
 
   constructor(
@@ -56,18 +57,30 @@ export class TargetPoller {
     let attempted = 0;
     for (const target of this.options.targets.all()) {
       const sqs = motoClient(SQSClient, this.options.motoEndpoint, target.account, target.region);
-      const url = await sqs
-        .send(new GetQueueUrlCommand({ QueueName: target.queueName }))
-        .then((r) => r.QueueUrl)
-        .catch(() => undefined);
-      if (!url) continue;
-      const batch = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: url,
-          MaxNumberOfMessages: 10,
-          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-        }),
-      );
+      // Queue URLs are stable: looked up once, forgotten when a receive fails.
+      const urlKey = `${target.account}/${target.region}/${target.queueName}`;
+      let url = this.queueUrls.get(urlKey);
+      if (!url) {
+        url = await sqs
+          .send(new GetQueueUrlCommand({ QueueName: target.queueName }))
+          .then((r) => r.QueueUrl)
+          .catch(() => undefined);
+        if (!url) continue;
+        this.queueUrls.set(urlKey, url);
+      }
+      const queueUrl = url;
+      const batch = await sqs
+        .send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: 10,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          }),
+        )
+        .catch((error: Error) => {
+          this.queueUrls.delete(urlKey);
+          throw error;
+        });
       for (const message of batch.Messages ?? []) {
         attempted += 1;
         const result = await this.options
@@ -77,7 +90,7 @@ export class TargetPoller {
         this.metric(target, 'Invocations', 1);
         if (result.ok) {
           await sqs.send(
-            new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle }),
+            new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
           );
           continue;
         }
@@ -85,7 +98,7 @@ export class TargetPoller {
           this.metric(target, 'FailedInvocations', 1);
           await this.park(sqs, target, message.Body ?? '', result.error ?? 'function error');
           await sqs.send(
-            new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle }),
+            new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
           );
         }
         // Otherwise the message becomes visible again after 1 s: a retry.

@@ -67,6 +67,14 @@ export interface IamAuthorizerOptions {
 }
 
 export class IamAuthorizer {
+  /**
+   * Decisions per role record (the store hands out a new record when the role's policies may
+   * have changed, so a stale decision cannot outlive its policies): a function's steady calls
+   * are evaluated once per role, action and resource, not on every request. Condition keys
+   * that change by request (aws:CurrentTime) are not used by the spec's policies.
+   */
+  private readonly decisions = new WeakMap<object, Map<string, Decision>>();
+
   constructor(private readonly options: IamAuthorizerOptions) {}
 
   /**
@@ -86,10 +94,22 @@ export class IamAuthorizer {
       return accessDenied(request, deniedMessage(identity.arn, action, '*', 'unmapped'));
     }
     const role = await this.options.policies.role(roleArn);
+    let known = this.decisions.get(role);
+    if (!known) {
+      known = new Map();
+      this.decisions.set(role, known);
+    }
     for (const check of mapped.checks) {
-      const decision = await this.decide(identity, role.identityPolicies, request.region, check, {
-        ...(role.permissionsBoundary ? { boundary: role.permissionsBoundary } : {}),
-      });
+      const key = `${identity.arn}|${request.region}|${check.action}|${check.resource}`;
+      let decision = known.get(key);
+      if (!decision) {
+        decision = await this.decide(identity, role.identityPolicies, request.region, check, {
+          ...(role.permissionsBoundary ? { boundary: role.permissionsBoundary } : {}),
+        });
+        // Bounded: a role session touching many distinct items (S3 keys) must not grow it forever.
+        if (known.size > 10_000) known.clear();
+        known.set(key, decision);
+      }
       if (!decision.allowed) {
         if (decision.detail)
           this.options.log?.(`iam: ${check.action} ${check.resource}: ${decision.detail}`);

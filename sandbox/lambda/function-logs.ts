@@ -1,4 +1,4 @@
-import { appendFile, mkdir } from 'node:fs/promises';
+import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /** One line of a function's log file (JSON Lines), like one CloudWatch Logs event. */
@@ -22,14 +22,23 @@ export const logTail = (records: readonly LogRecord[]): string => {
   return text.subarray(Math.max(0, text.length - TAIL_BYTES)).toString('base64');
 };
 
+/** One file's writer: an open handle, and the texts waiting for the write under way. */
+interface FileWriter {
+  handle?: Promise<FileHandle>;
+  writing: boolean;
+  pending: Array<{ text: string; done: () => void; failed: (error: Error) => void }>;
+}
+
 /**
  * Per-function log files, `<dir>/<account>/<region>/<function>.log`, standing in for the
- * `/aws/lambda/<function>` log group. Appends to one file are chained, so records from
- * concurrent invocations interleave only whole, and an invocation's records are on disk
- * before its response is returned.
+ * `/aws/lambda/<function>` log group. Each file is opened once and written by group commit:
+ * appends that arrive while a write is under way go out together in the next one, so records
+ * of concurrent invocations interleave only whole, and an invocation's records are on disk
+ * (in the file, not just in memory) before its response is returned — at one write per burst
+ * instead of an open/append/close per invocation.
  */
 export class FunctionLogs {
-  private readonly queues = new Map<string, Promise<void>>();
+  private readonly writers = new Map<string, FileWriter>();
 
   constructor(readonly dir: string) {}
 
@@ -46,17 +55,46 @@ export class FunctionLogs {
     if (records.length === 0) return Promise.resolve();
     const file = this.fileFor(account, region, functionName);
     const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
-    const previous = this.queues.get(file) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      await mkdir(dirname(file), { recursive: true });
-      await appendFile(file, text);
+    let writer = this.writers.get(file);
+    if (!writer) {
+      writer = { writing: false, pending: [] };
+      this.writers.set(file, writer);
+    }
+    const w = writer;
+    return new Promise<void>((done, failed) => {
+      w.pending.push({ text, done, failed });
+      if (!w.writing) void this.drain(file, w);
     });
-    // A failed write must not wedge the queue for later invocations.
-    const settled = next.catch(() => {});
-    this.queues.set(file, settled);
-    void settled.then(() => {
-      if (this.queues.get(file) === settled) this.queues.delete(file);
-    });
-    return next;
+  }
+
+  /** Writes everything pending in one go, then whatever arrived meanwhile, until empty. */
+  private async drain(file: string, w: FileWriter): Promise<void> {
+    w.writing = true;
+    while (w.pending.length > 0) {
+      const batch = w.pending.splice(0);
+      try {
+        w.handle ??= mkdir(dirname(file), { recursive: true }).then(() => open(file, 'a'));
+        const handle = await w.handle;
+        await handle.appendFile(batch.map((b) => b.text).join(''));
+        for (const b of batch) b.done();
+      } catch (error) {
+        // A failed write must not wedge the file for later invocations: reopen next time.
+        w.handle = undefined;
+        for (const b of batch) b.failed(error as Error);
+      }
+    }
+    w.writing = false;
+  }
+
+  /** Closes the open files (the runtime's close). */
+  async close(): Promise<void> {
+    const writers = [...this.writers.values()];
+    this.writers.clear();
+    await Promise.all(
+      writers.map(async (w) => {
+        const handle = await w.handle?.catch(() => undefined);
+        await handle?.close().catch(() => {});
+      }),
+    );
   }
 }

@@ -39,7 +39,10 @@ export interface LambdaRuntimeDeps {
   readonly random?: Random;
   /** Configuration cache TTL, at most 1 s; default 500 ms. */
   readonly configTtlMs?: number;
-  /** Concurrency limit of a function without reserved concurrency; default 100. */
+  /**
+   * Concurrency limit of a function without reserved concurrency: default 1000, AWS's default
+   * account concurrency, which unreserved functions share.
+   */
   readonly defaultConcurrencyLimit?: number;
   /**
    * Cold starts at once (default: the machine's cores); instances themselves grow with
@@ -186,6 +189,7 @@ export class LambdaRuntime {
     await this.pool.close();
     await this.settled();
     this.resolver.close();
+    await this.logs.close();
   }
 
   private async execute(
@@ -205,7 +209,7 @@ export class LambdaRuntime {
       executedVersion: fn.version,
     };
     const concurrencyKey = `${fn.account}/${fn.region}/${fn.functionName}`;
-    const limit = fn.reservedConcurrency ?? this.deps.defaultConcurrencyLimit ?? 100;
+    const limit = fn.reservedConcurrency ?? this.deps.defaultConcurrencyLimit ?? 1000;
     const running = this.limiter.tryAcquire(concurrencyKey, limit);
     if (running === undefined) {
       this.deps.metrics.put(lambdaMetricData({ ...base, timestamp: started, throttles: 1 }));

@@ -17,12 +17,25 @@ export const MOTO_ACCOUNT_HEADER = 'x-moto-account-id';
  * const lambda = motoClient(LambdaClient, moto.endpoint, '815856636111', 'eu-west-1');
  * await lambda.send(new GetAliasCommand({ FunctionName: 'order-handler-sit', Name: 'live' }));
  */
+const made = new WeakMap<object, Map<string, AnyClient>>();
+
 export const motoClient = <C extends AnyClient>(
   Ctor: new (config: any) => C,
   endpoint: string,
   account: string,
   region: string,
 ): C => {
+  // One client per service, engine, account and region: loops that ask every tick reuse its
+  // connections instead of opening new ones (moto answers HTTP/1.0: each closes anyway, but
+  // the client, its agent and its middleware stack are not rebuilt).
+  let byKey = made.get(Ctor);
+  if (!byKey) {
+    byKey = new Map();
+    made.set(Ctor, byKey);
+  }
+  const key = `${endpoint}|${account}|${region}`;
+  const existing = byKey.get(key);
+  if (existing) return existing as C;
   const client = new Ctor({
     endpoint,
     region,
@@ -37,5 +50,6 @@ export const motoClient = <C extends AnyClient>(
     },
     { step: 'build', name: 'motoAccountHeader' },
   );
+  byKey.set(key, client);
   return client;
 };
