@@ -2,7 +2,6 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { ENVIRONMENTS, type Environment } from '../../infra/environments.js';
 import { stateTableName } from '../../infra/state-table.js';
 import { freePortBlock } from '../../sandbox/engines/local-engines.js';
 import { type Artifact, buildArtifact } from '../../scripts/build.js';
+import { liveVersion as liveOf } from '../support/sandbox-clients.js';
 
 /**
  * The least-privilege deploy roles grant what the plan needs: the CLI's own AWS calls made
@@ -86,14 +86,7 @@ describe('the CLI as the deploy role (real-AWS path, IAM enforced by the sandbox
   const token = async (env: string) =>
     (await promote(['sandbox', 'token', '--env', env, '--admin'])).stdout.trim();
 
-  const liveVersion = async () =>
-    (
-      await new LambdaClient({
-        endpoint,
-        region: sit.region,
-        credentials: { accessKeyId: 'sandbox-sit', secretAccessKey: 'sandbox' },
-      }).send(new GetAliasCommand({ FunctionName: sit.functionName, Name: 'live' }))
-    ).FunctionVersion;
+  const liveVersion = () => liveOf(endpoint, 'sit');
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'deploy-role-e2e-'));

@@ -1,12 +1,12 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../../infra/environments.js';
 import { freePortBlock } from '../../sandbox/engines/local-engines.js';
 import { buildArtifact } from '../../scripts/build.js';
+import { liveVersion as liveOf } from '../support/sandbox-clients.js';
 
 /**
  * The path our users run in AWS — the CLI without `--sandbox`, credentials from the standard
@@ -75,14 +75,7 @@ describe('the real-AWS path (no --sandbox, standard credentials, AWS_ENDPOINT_UR
       throw new Error(`no JSON document on stdout:\n${run.stdout}\n${run.stderr}`);
     }
   };
-  const liveVersion = async () =>
-    (
-      await new LambdaClient({
-        endpoint,
-        region: sit.region,
-        credentials: { accessKeyId: 'sandbox-sit', secretAccessKey: 'sandbox' },
-      }).send(new GetAliasCommand({ FunctionName: sit.functionName, Name: 'live' }))
-    ).FunctionVersion;
+  const liveVersion = () => liveOf(endpoint, 'sit');
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'real-aws-path-'));

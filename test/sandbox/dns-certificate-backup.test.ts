@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS, type Environment } from '../../infra/environments.js';
 import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
+import { AWS_CLI } from '../support/sandbox-clients.js';
 
 /**
  * What the plan's checklist probes read beyond the function, as the sandbox provisions it
@@ -37,7 +38,6 @@ import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
 
 const sit = ENVIRONMENTS.sit;
 const prod = ENVIRONMENTS.prod;
-const AWS_CLI = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
 
 const keyOf = (env: Environment) => `sandbox-${env.name}`;
 const config = (endpoint: string, key: string, region: string) => ({

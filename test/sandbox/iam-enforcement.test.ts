@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +30,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../../infra/environments.js';
 import { stateTableName } from '../../infra/state-table.js';
 import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
+import { AWS_CLI } from '../support/sandbox-clients.js';
 
 /**
  * IAM as AWS enforces it, at the sandbox's gateway: operator keys may do anything; a role's
@@ -41,7 +41,6 @@ import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
 
 const sit = ENVIRONMENTS.sit;
 const prod = ENVIRONMENTS.prod;
-const AWS_CLI = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
 
 interface Keys {
   readonly accessKeyId: string;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../../infra/environments.js';
 import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
+import { AWS_CLI } from '../support/sandbox-clients.js';
 import { makeZip } from './lambda-harness.js';
 
 /**
@@ -35,7 +36,6 @@ import { makeZip } from './lambda-harness.js';
  */
 
 const sit = ENVIRONMENTS.sit;
-const AWS_CLI = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
 /** Long enough for an aws CLI process (≈1 s to start) to land inside an update. */
 const UPDATE_MS = 2_500;
 

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +29,7 @@ import {
   startMoto,
 } from '../../sandbox/engines/local-engines.js';
 import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
+import { AWS_CLI } from '../support/sandbox-clients.js';
 
 /**
  * The sandbox as its users meet it: one endpoint, real SDK v3 clients and the real aws CLI
@@ -39,7 +39,6 @@ import { type Sandbox, startSandbox } from '../../sandbox/sandbox.js';
 
 const sit = ENVIRONMENTS.sit;
 const prod = ENVIRONMENTS.prod;
-const AWS_CLI = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
 
 const clientConfig = (endpoint: string, key: string, region: string) => ({
   endpoint,

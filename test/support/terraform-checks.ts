@@ -221,7 +221,7 @@ export const terraformViolations = async (dir: string): Promise<string[]> => {
   );
   if (
     !trust.some(([, text]) =>
-      text.includes('repo:' + ref('var.github_repository') + ':environment:' + ref('var.env.name')),
+      text.includes(`repo:${ref('var.github_repository')}:environment:${ref('var.env.name')}`),
     )
   ) {
     say(
