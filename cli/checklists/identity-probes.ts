@@ -6,7 +6,11 @@ export const IDENTITY_PROBES = {
     title: () => 'account',
     async run({ apis, env }) {
       const me = await apis.sts.whoAmI();
-      const value = { account: me.account, arn: me.arn };
+      const value = {
+        account: me.account,
+        arn: me.arn,
+        ...(me.expiresAt ? { expiresAt: me.expiresAt.toISOString() } : {}),
+      };
       return me.account === env.account
         ? { ok: true, detail: `${me.account} (${me.arn})`, value }
         : {

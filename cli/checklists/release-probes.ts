@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { planAlarms } from '../../infra/alarms.js';
 import type { RunJournal } from '../journal/run-journal.js';
+import { HEALTH_PATH, readHealth } from './api-health.js';
 import { fail, type Probe, type ProbeContext, pass } from './probe.js';
 
 /** Probes of the release and of what earlier runs proved: git, DEV, smoke, SIT's gate, metrics. */
@@ -75,15 +76,7 @@ export const RELEASE_PROBES = {
   },
   health: {
     title: () => 'health endpoint',
-    async run({ apiBaseUrl, fetch: f }) {
-      const url = `${apiBaseUrl}/health`;
-      const res = await (f ?? fetch)(url, { signal: AbortSignal.timeout(10_000) });
-      const body = (await res.json().catch(() => ({}))) as { status?: string; version?: string };
-      const value = { url, status: res.status, body: body.status, version: body.version };
-      return res.status === 200 && body.status === 'healthy'
-        ? pass(`${url} → 200 healthy ${body.version ?? ''}`.trim(), value)
-        : fail(`${url} → ${res.status} ${body.status ?? ''}`.trim(), value);
-    },
+    run: ({ apiBaseUrl, fetch: f }) => readHealth(`${apiBaseUrl}${HEALTH_PATH}`, f),
   },
   'smoke-passed': {
     title: () => 'smoke tests of the live package',

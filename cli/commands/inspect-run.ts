@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { HEALTH_PATH } from '../checklists/api-health.js';
 import { gitFacts } from '../git-facts.js';
 import type { GlobalFlags } from '../global-flags.js';
 import { EnvLock } from '../journal/env-lock.js';
@@ -56,7 +57,7 @@ export const preflightCommand = async (flags: { env: string }, command: Command)
           home: conn.home,
           git: await gitFacts(),
           ...(upstream && conn.apiUrlOf(upstream)
-            ? { upstreamHealthUrl: `${conn.apiUrlOf(upstream)}/v1.0/orders/health` }
+            ? { upstreamHealthUrl: `${conn.apiUrlOf(upstream)}${HEALTH_PATH}` }
             : {}),
         },
         signal: new AbortController().signal,

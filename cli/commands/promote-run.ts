@@ -4,6 +4,7 @@ import type { EnvName } from '../../infra/environments.js';
 import { promoteHome } from '../../sandbox/paths.js';
 import { projectRoot } from '../../scripts/project-root.js';
 import { artifactFor } from '../artifact/run-artifact.js';
+import { HEALTH_PATH } from '../checklists/api-health.js';
 import { PromoteError } from '../errors.js';
 import { gitFacts } from '../git-facts.js';
 import type { GlobalFlags } from '../global-flags.js';
@@ -416,7 +417,7 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
           artifact: inputs.artifact.path,
           ...(entries ? { artifactEntries: entries } : {}),
           ...(upstream && conn.apiUrlOf(upstream)
-            ? { upstreamHealthUrl: `${conn.apiUrlOf(upstream)}/v1.0/orders/health` }
+            ? { upstreamHealthUrl: `${conn.apiUrlOf(upstream)}${HEALTH_PATH}` }
             : {}),
           ...(inputs.canary ? { canary: inputs.canary } : {}),
           ...(inputs.pauseBefore ? { pauseBefore: inputs.pauseBefore } : {}),

@@ -1,5 +1,6 @@
 import { handlerFiles, hasHandlerModule } from '../artifact/inspect-artifact.js';
 import type { ChecklistApi } from '../aws/checklist-api.js';
+import { readHealth } from '../checklists/api-health.js';
 import type { ProbeName } from '../checklists/checklist-schema.js';
 import { type ProbeContext, type ProbeResult, runProbe } from '../checklists/probe.js';
 import { PROBES } from '../checklists/probe-registry.js';
@@ -58,8 +59,8 @@ const identityChecks = async (ctx: StepContext): Promise<Check[]> => {
   const { env } = ctx.plan;
   const [account, region] = await probed(ctx, ['account', 'region']);
   if (!account || !region) throw new Error('identity probes missing');
-  const caller = account.value as { account: string; arn: string } | undefined;
-  if (caller) ctx.record.evidence.caller = caller;
+  const caller = account.value as { account: string; arn: string; expiresAt?: string } | undefined;
+  if (caller) ctx.record.evidence.caller = { account: caller.account, arn: caller.arn };
   if (!account.ok) {
     // No answer at all (unreachable, expired credentials…): the SDK's own error, mapped by
     // main to its exit code, rather than a line of the checklist.
@@ -78,9 +79,9 @@ const identityChecks = async (ctx: StepContext): Promise<Check[]> => {
   if (configured && configured !== env.region) {
     checks.push({ name: 'configured region', ok: false, detail: region.detail, blocking: false });
   }
-  const me = await ctx.apis.sts.whoAmI();
-  if (me.expiresAt) {
-    const left = me.expiresAt.getTime() - Date.now();
+  // The account probe's answer carries the credentials' expiry: no second GetCallerIdentity.
+  if (caller?.expiresAt) {
+    const left = Date.parse(caller.expiresAt) - Date.now();
     checks.push({
       name: 'credentials expiry',
       ok: left > EXPIRY_WARNING_MS,
@@ -149,21 +150,8 @@ const upstreamCheck = async (ctx: StepContext): Promise<Check[]> => {
   const url = ctx.options.upstreamHealthUrl;
   const name = `${upstream} health`;
   if (!url) return [{ name, ok: false, detail: `no ${upstream} API URL known`, blocking: true }];
-  try {
-    const res = await (ctx.options.fetch ?? fetch)(url, { signal: AbortSignal.timeout(10_000) });
-    const body = (await res.json().catch(() => ({}))) as { status?: string; version?: string };
-    const ok = res.status === 200 && body.status === 'healthy';
-    return [
-      {
-        name,
-        ok,
-        detail: `${url} → ${res.status} ${body.status ?? ''} ${body.version ?? ''}`.trim(),
-        blocking: true,
-      },
-    ];
-  } catch (error) {
-    return [{ name, ok: false, detail: `${url} → ${(error as Error).message}`, blocking: true }];
-  }
+  const health = await readHealth(url, ctx.options.fetch);
+  return [{ name, ok: health.ok, detail: health.detail, blocking: true }];
 };
 
 /** A release comes from a clean tree with the plan's tag (e.g. `v1.0.0-sit`). */

@@ -49,7 +49,6 @@ export const parsePolicyDocument = (raw: string | undefined): unknown => {
 
 export class RolePolicyStore {
   private readonly cache = new Map<string, { at: number; record: Promise<RoleRecord> }>();
-  private readonly clients = new Map<string, IAMClient>();
 
   constructor(
     private readonly motoEndpoint: string,
@@ -80,12 +79,7 @@ export class RolePolicyStore {
   }
 
   private iam(account: string): IAMClient {
-    let client = this.clients.get(account);
-    if (!client) {
-      client = motoClient(IAMClient, this.motoEndpoint, account, 'us-east-1');
-      this.clients.set(account, client);
-    }
-    return client;
+    return motoClient(IAMClient, this.motoEndpoint, account, 'us-east-1');
   }
 
   private async read(roleArn: string): Promise<RoleRecord> {

@@ -6,7 +6,7 @@ import {
   GetFunctionConfigurationCommand,
   LambdaClient,
 } from '@aws-sdk/client-lambda';
-import { motoClient } from '../moto/clients.js';
+import { motoClient, releaseMotoClients } from '../moto/clients.js';
 import { resourceNotFound, serviceException } from './errors.js';
 import { type FunctionRef, functionArn } from './function-ref.js';
 import { pickVersion, type Random } from './weighted-routing.js';
@@ -52,7 +52,6 @@ const isNotFound = (error: unknown) =>
  */
 export class FunctionResolver {
   private readonly cache = new Map<string, Cached<unknown>>();
-  private readonly clients = new Map<string, LambdaClient>();
 
   constructor(
     private readonly motoEndpoint: string,
@@ -106,8 +105,7 @@ export class FunctionResolver {
 
   /** Releases the moto clients (their keep-alive sockets); the resolver is unusable after. */
   close(): void {
-    for (const client of this.clients.values()) client.destroy();
-    this.clients.clear();
+    releaseMotoClients(this.motoEndpoint);
     this.cache.clear();
   }
 
@@ -174,12 +172,6 @@ export class FunctionResolver {
   }
 
   private client(account: string, region: string): LambdaClient {
-    const key = `${account}/${region}`;
-    let client = this.clients.get(key);
-    if (!client) {
-      client = motoClient(LambdaClient, this.motoEndpoint, account, region);
-      this.clients.set(key, client);
-    }
-    return client;
+    return motoClient(LambdaClient, this.motoEndpoint, account, region);
   }
 }

@@ -17,7 +17,22 @@ export const MOTO_ACCOUNT_HEADER = 'x-moto-account-id';
  * const lambda = motoClient(LambdaClient, moto.endpoint, '815856636111', 'eu-west-1');
  * await lambda.send(new GetAliasCommand({ FunctionName: 'order-handler-sit', Name: 'live' }));
  */
-const made = new WeakMap<object, Map<string, AnyClient>>();
+/** Clients made, per service, then per `endpoint|account|region`. */
+const made = new Map<object, Map<string, AnyClient & { destroy?: () => void }>>();
+
+/**
+ * Destroys and forgets every client made for one moto (its runtime or sandbox is closing);
+ * a later `motoClient` for that endpoint makes a fresh one.
+ */
+export const releaseMotoClients = (endpoint: string): void => {
+  for (const byKey of made.values()) {
+    for (const [key, client] of byKey) {
+      if (!key.startsWith(`${endpoint}|`)) continue;
+      client.destroy?.();
+      byKey.delete(key);
+    }
+  }
+};
 
 export const motoClient = <C extends AnyClient>(
   Ctor: new (config: any) => C,

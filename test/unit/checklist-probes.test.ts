@@ -218,6 +218,27 @@ describe('checklist probes (against a narrow API double)', () => {
     expect(result.at).toBe(NOW.toISOString());
   });
 
+  it.each([
+    [200, { status: 'healthy', version: '1.4.0' }, true],
+    [200, { status: 'degraded' }, false],
+    [503, { status: 'unhealthy' }, false],
+  ])('health asks the service health route: %s %j → ok %s', async (status, body, ok) => {
+    // Prepare
+    const asked: string[] = [];
+    const fetchDouble = (async (url: string) => {
+      asked.push(url);
+      return new Response(JSON.stringify(body), { status });
+    }) as unknown as typeof fetch;
+
+    // Act
+    const result = await probe('health', ctx({}, { fetch: fetchDouble }));
+
+    // Assess
+    expect(asked).toEqual(['https://api.sit.kimmyai.io/v1.0/orders/health']);
+    expect(result.ok).toBe(ok);
+    expect(result.detail).toContain(`→ ${status}`);
+  });
+
   it('turns an API error into a failed item naming it, never a crash', async () => {
     // Act
     const result = await probe(
