@@ -149,8 +149,10 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
   });
 
   it('20% injected errors are rolled back during the 10% bake on the error-rate trigger', async () => {
-    // Prepare: the next version (3) fails one call in five
-    await fault('3', ['--error-rate', '0.2']);
+    // Prepare: the next version (3) fails one call in five — every list call, a fifth of the
+    // traffic mix. Not a random fifth of every route: the critical smoke (create + status on
+    // the candidate, confirmed by a retry) would then catch it first in about one run in eight.
+    await fault('3', ['--error-rate', '1', '--route', 'GET /v1.0/orders']);
 
     // Act
     const run = await underTraffic(() => canary(artifacts.errors as string));
