@@ -56,17 +56,30 @@ Examples:
         .argParser(parseDuration),
     )
     .addOption(
+      new Option(
+        '--ramp <d>',
+        'rise linearly from 0 to --rate over this long (0s: full rate at once)',
+      )
+        .default(30_000, '30s')
+        .argParser(parseDuration),
+    )
+    .addOption(
       new Option('--customers <n>', 'synthetic customers').default(10).argParser(numberIn(1, 500)),
     )
     .addHelpText(
       'after',
       `
+Requests start on a fixed schedule (an open model): a slow answer never delays the next
+request, and a request that finds 64 already in flight is counted as dropped, not queued.
+The ramp lets the engines' JITs and the function's instances warm up as under a real
+traffic shift; the summary's "steady" rate is measured after it.
+
 Example:
   $ npx promote sandbox traffic --env prod --rate 50 --duration 60s`,
     )
     .action(
       async (
-        opts: { env: EnvName; rate: number; duration: number; customers: number },
+        opts: { env: EnvName; rate: number; duration: number; ramp: number; customers: number },
         command,
       ) => {
         const { ioOf, requireRunning, loadSandboxKeys, sandboxPaths, runTraffic } = await import(
@@ -85,7 +98,7 @@ Example:
         process.once('SIGTERM', stop);
         io.info(
           'TRAFFIC_START',
-          `traffic → ${baseUrl}: ${opts.rate} req/s for ${opts.duration / 1000} s, ${opts.customers} customers`,
+          `traffic → ${baseUrl}: ${opts.rate} req/s for ${opts.duration / 1000} s (ramp ${Math.min(opts.ramp, opts.duration) / 1000} s), ${opts.customers} customers`,
         );
         let lastLine = 0;
         try {
@@ -93,6 +106,7 @@ Example:
             baseUrl,
             rate: opts.rate,
             durationMs: opts.duration,
+            rampMs: opts.ramp,
             customers: opts.customers,
             tokenFor: (customerId) => keys.mintToken({ env: opts.env, customerId }),
             adminToken: () => keys.mintToken({ env: opts.env, admin: true }),
@@ -106,9 +120,13 @@ Example:
               );
             },
           });
+          const p95s = Object.entries(summary.byOperation)
+            .filter(([, s]) => s.sent > 0)
+            .map(([op, s]) => `${op} ${s.latency.p95} ms`)
+            .join(', ');
           io.info(
             'TRAFFIC_DONE',
-            `sent ${summary.sent} (${summary.achievedRate.toFixed(1)} req/s), errors ${summary.errors}, statuses ${JSON.stringify(summary.byStatus)}`,
+            `sent ${summary.sent} (${summary.achievedRate.toFixed(1)} req/s, steady ${summary.steadyRate.toFixed(1)}), dropped ${summary.dropped}, errors ${summary.errors}, statuses ${JSON.stringify(summary.byStatus)}; p95 ${p95s}`,
           );
           io.document({ ok: summary.errors === 0, env: opts.env, ...summary });
         } finally {

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { arrivalSchedule } from './arrival-schedule.js';
 import { LatencyRecorder, type LatencySummary } from './latency-recorder.js';
 import {
   createTrafficModel,
@@ -31,6 +32,8 @@ export interface TrafficOptions {
   /** Requests started per second. */
   readonly rate: number;
   readonly durationMs: number;
+  /** The rate rises linearly from 0 over this long, then holds (see arrivalSchedule). */
+  readonly rampMs?: number;
   /** Number of synthetic customers with `tokenFor` (default 10); caps `tokens` if given. */
   readonly customers?: number;
   /** Customer ids are `<prefix>_001`…; default `sim_cust`. */
@@ -82,6 +85,8 @@ export interface TrafficSummary {
   readonly byOperation: Readonly<Record<Operation, OperationSummary>>;
   /** Started requests per second over the scheduling window. */
   readonly achievedRate: number;
+  /** Requests started per second after the ramp (the whole run without one). */
+  readonly steadyRate: number;
   /** From start until the last answer arrived. */
   readonly elapsedMs: number;
 }
@@ -174,14 +179,16 @@ export const runTraffic = async (options: TrafficOptions): Promise<TrafficSummar
     }
   };
 
-  const fire = () => {
+  /** Starts the next request; false when it was dropped. */
+  const fire = (): boolean => {
     if (inFlight.size >= maxInFlight) {
       dropped += 1;
-      return;
+      return false;
     }
     sent += 1;
     const pending = execute(model.next()).finally(() => inFlight.delete(pending));
     inFlight.add(pending);
+    return true;
   };
 
   const start = performance.now();
@@ -194,18 +201,22 @@ export const runTraffic = async (options: TrafficOptions): Promise<TrafficSummar
       scheduling,
     });
 
-  // Slot i starts at i / rate seconds; slots that fall due while the loop slept are started
-  // at once (catching up) so a busy event loop does not quietly lower the offered load.
-  const slots = Math.ceil((durationMs * rate) / 1000 - 1e-9);
+  // Slots that fall due while the loop slept are started at once (catching up) so a busy
+  // event loop does not quietly lower the offered load.
+  const schedule = arrivalSchedule({ rate, durationMs, rampMs: options.rampMs ?? 0 });
+  const { slots } = schedule;
   let issued = 0;
+  let sentAfterRamp = 0;
   while (issued < slots && !signal?.aborted) {
-    const due = Math.min(slots, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
-    for (; issued < due; issued += 1) fire();
+    const due = schedule.dueBy(performance.now() - start);
+    for (; issued < due; issued += 1) {
+      if (fire() && issued >= schedule.rampSlots) sentAfterRamp += 1;
+    }
     if (issued >= slots) break;
     progress(true);
     // An abort ends the wait early; the loop condition then stops the schedule.
     await delay(
-      Math.max(0, (issued * 1000) / rate - (performance.now() - start)),
+      Math.max(0, schedule.startOf(issued) - (performance.now() - start)),
       undefined,
       signal ? { signal } : {},
     ).catch(() => undefined);
@@ -213,6 +224,7 @@ export const runTraffic = async (options: TrafficOptions): Promise<TrafficSummar
   const windowMs = signal?.aborted
     ? performance.now() - start
     : Math.max(durationMs, performance.now() - start);
+  const rampMs = Math.min(options.rampMs ?? 0, durationMs);
   progress(false);
   while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
 
@@ -235,6 +247,11 @@ export const runTraffic = async (options: TrafficOptions): Promise<TrafficSummar
     unexpected,
     byOperation,
     achievedRate: windowMs > 0 ? Math.round((sent / (windowMs / 1000)) * 100) / 100 : 0,
+    // At full rate only (after the ramp), so the figure compares with --rate.
+    steadyRate:
+      windowMs > rampMs
+        ? Math.round((sentAfterRamp / ((windowMs - rampMs) / 1000)) * 100) / 100
+        : 0,
     elapsedMs: Math.round(performance.now() - start),
   };
 };

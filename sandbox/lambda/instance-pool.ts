@@ -16,13 +16,23 @@ export interface InstancePoolOptions {
    * simultaneous bundle loads on a laptop would starve the CPU the warm ones need.
    */
   readonly maxConcurrentColdStarts?: number;
+  /**
+   * How long an invocation waits for a busy instance of its key before it cold-starts one
+   * when it has no cold-start sample yet (afterwards: the key's recent cold-start time).
+   */
+  readonly defaultColdStartMs?: number;
 }
 
 interface Waiter {
   readonly key: string;
+  /** Only an instance of `key` will do: the waiter is in its grace period (see acquire). */
+  readonly warmOnly: boolean;
   /** An instance of `key` handed over, or `undefined`: a cold-start slot is now ours. */
   readonly settle: (instance: WarmInstance | undefined) => void;
 }
+
+/** Weight of the newest cold start in a key's moving average. */
+const EWMA_WEIGHT = 0.3;
 
 /**
  * Warm instances per key (account/region/function/version/code/config), reused one
@@ -41,6 +51,11 @@ export class InstancePool {
   private readonly maxColdStarts: number;
   /** Invocations waiting for an instance of their key or a cold-start slot, oldest first. */
   private readonly waiting: Waiter[] = [];
+  /** Live instances per key, busy or idle. */
+  private readonly liveByKey = new Map<string, number>();
+  private readonly keyOf = new WeakMap<WarmInstance, string>();
+  /** Moving average of each key's cold-start time (ms). */
+  private readonly coldStartMs = new Map<string, number>();
 
   constructor(private readonly options: InstancePoolOptions) {
     this.maxColdStarts = Math.max(1, options.maxConcurrentColdStarts ?? availableParallelism());
@@ -71,9 +86,24 @@ export class InstancePool {
       instance.setSink(sink);
       return { instance, coldStart: false };
     }
+    // Every instance of this key is busy. In Lambda a new environment would start on hardware
+    // of its own; here a cold start (a bundle load and a fresh, unoptimised isolate) takes the
+    // very CPU the busy instances need, and under load a burst of them made every request
+    // slower, hence longer, hence more concurrent — more cold starts. So the invocation first
+    // waits as long as a cold start of this key takes for one of them to come back: it is
+    // never slower than the cold start would have been, and no faster instance is forgone.
+    // The wait counts as the function's concurrency (the runtime's limiter holds the slot).
+    if ((this.liveByKey.get(key) ?? 0) > 0) {
+      const handed = await this.waitForWarm(key);
+      if (this.closed) throw new Error('the instance pool is closed');
+      if (handed) {
+        handed.setSink(sink);
+        return { instance: handed, coldStart: false };
+      }
+    }
     if (this.coldStarts >= this.maxColdStarts) {
       const handed = await new Promise<WarmInstance | undefined>((settle) => {
-        this.waiting.push({ key, settle });
+        this.waiting.push({ key, warmOnly: false, settle });
       });
       if (this.closed) throw new Error('the instance pool is closed');
       if (handed) {
@@ -84,11 +114,14 @@ export class InstancePool {
     } else {
       this.coldStarts++;
     }
+    const started = performance.now();
     try {
-      const starting = this.start(await spec(), sink);
+      const starting = this.start(key, await spec(), sink);
       this.starting.add(starting);
       try {
-        return { instance: await starting, coldStart: true };
+        const instance = await starting;
+        this.recordColdStart(key, performance.now() - started);
+        return { instance, coldStart: true };
       } finally {
         this.starting.delete(starting);
       }
@@ -97,17 +130,47 @@ export class InstancePool {
     }
   }
 
+  /** Resolves with an instance of `key` released within its cold-start time, else undefined. */
+  private waitForWarm(key: string): Promise<WarmInstance | undefined> {
+    const graceMs = this.coldStartMs.get(key) ?? this.options.defaultColdStartMs ?? 1_000;
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        key,
+        warmOnly: true,
+        settle: (instance) => {
+          clearTimeout(timer);
+          resolve(instance);
+        },
+      };
+      const timer = setTimeout(() => {
+        const at = this.waiting.indexOf(waiter);
+        if (at >= 0) this.waiting.splice(at, 1);
+        resolve(undefined);
+      }, graceMs);
+      this.waiting.push(waiter);
+    });
+  }
+
+  private recordColdStart(key: string, ms: number): void {
+    const previous = this.coldStartMs.get(key);
+    this.coldStartMs.set(
+      key,
+      previous === undefined ? ms : previous + EWMA_WEIGHT * (ms - previous),
+    );
+  }
+
   /** A cold start ended (well or not): its slot goes to the oldest waiter, if any. */
   private coldStartDone(): void {
     this.coldStarts--;
-    const next = this.waiting.shift();
-    if (next) {
+    const at = this.waiting.findIndex((w) => !w.warmOnly);
+    if (at >= 0) {
+      const [next] = this.waiting.splice(at, 1);
       this.coldStarts++;
-      next.settle(undefined);
+      next?.settle(undefined);
     }
   }
 
-  private async start(spec: InstanceSpec, sink: OutputSink): Promise<WarmInstance> {
+  private async start(key: string, spec: InstanceSpec, sink: OutputSink): Promise<WarmInstance> {
     if (this.closed) throw new Error('the instance pool is closed');
     const instance = await WarmInstance.start(spec, sink, this.options.initTimeoutMs);
     if (this.closed) {
@@ -116,6 +179,8 @@ export class InstancePool {
       throw new Error('the instance pool is closed');
     }
     this.live.add(instance);
+    this.keyOf.set(instance, key);
+    this.liveByKey.set(key, (this.liveByKey.get(key) ?? 0) + 1);
     return instance;
   }
 
@@ -138,7 +203,14 @@ export class InstancePool {
   }
 
   discard(instance: WarmInstance): void {
-    this.live.delete(instance);
+    if (this.live.delete(instance)) {
+      const key = this.keyOf.get(instance);
+      if (key !== undefined) {
+        const left = (this.liveByKey.get(key) ?? 1) - 1;
+        if (left > 0) this.liveByKey.set(key, left);
+        else this.liveByKey.delete(key);
+      }
+    }
     if (instance.alive) void instance.terminate();
   }
 
@@ -157,6 +229,7 @@ export class InstancePool {
     for (const waiter of this.waiting.splice(0)) waiter.settle(undefined);
     const all = [...this.live];
     this.live.clear();
+    this.liveByKey.clear();
     this.idle.clear();
     await Promise.all([
       ...all.map((instance) => instance.terminate()),
