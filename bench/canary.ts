@@ -29,7 +29,7 @@ const prod = ENVIRONMENTS.prod;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const home = await mkdtemp(join(tmpdir(), 'bench-canary-'));
-const port = await freePortBlock(4);
+const port = await freePortBlock(5);
 const env = {
   PROMOTE_HOME: home,
   PROMOTE_SANDBOX_PORT: String(port),

@@ -32,7 +32,7 @@ const WITH_PROD = process.env.BENCH_CHAOS_PROD === '1';
 const SIGNALS: ChaosSignal[] = ['SIGKILL', 'SIGINT', 'SIGINTx2'];
 
 const home = await mkdtemp(join(tmpdir(), 'bench-chaos-'));
-const port = await freePortBlock(4);
+const port = await freePortBlock(5);
 const env = { PROMOTE_HOME: home, PROMOTE_SANDBOX_PORT: String(port), CI: 'true' };
 const cli = (args: string[]) => execa(process.execPath, [BIN, ...args], { env, reject: false });
 const up = JSON.parse((await cli(['sandbox', 'up', '--port', String(port), '--json'])).stdout);

@@ -16,7 +16,7 @@ const median = (values: readonly number[]) => percentile(values, 50);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const BIN = join(import.meta.dirname, '..', 'bin', 'promote.mjs');
 const home = mkdtempSync(join(tmpdir(), 'bench-cli-'));
-const port = await freePortBlock(4);
+const port = await freePortBlock(5);
 const env = { ...process.env, PROMOTE_HOME: home, PROMOTE_SANDBOX_PORT: String(port), CI: 'true' };
 
 const time = (args: string[]): number => {

@@ -92,7 +92,7 @@ try {
 // Throughput as users meet it: the sandbox as its own daemon process (`promote sandbox
 // up`), the synthetic customers in this one.
 const daemonHome = await mkdtemp(join(tmpdir(), 'bench-sandbox-daemon-'));
-const port = await freePortBlock(4);
+const port = await freePortBlock(5);
 const env = {
   PROMOTE_HOME: daemonHome,
   CI: 'true',

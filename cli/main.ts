@@ -1,9 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { explainAwsError } from './aws/aws-errors.js';
+import { registerBackupCommand } from './commands/backup.js';
 import { registerChecklistCommands } from './commands/checklist.js';
+import { registerDlqCommand } from './commands/dlq.js';
+import { registerEventsCommands } from './commands/events.js';
+import { registerFailoverCommands } from './commands/failover.js';
 import { registerInspectCommands } from './commands/inspect.js';
+import { registerLoadCommand } from './commands/load.js';
 import { registerPromoteCommands } from './commands/promote.js';
 import { registerReleaseCommand } from './commands/release.js';
+import { registerRestoreCommand } from './commands/restore.js';
 import { registerRollbackCommand } from './commands/rollback.js';
 import { registerSandboxCommands } from './commands/sandbox.js';
 import { registerSmokeCommand } from './commands/smoke.js';
@@ -26,11 +32,17 @@ export const buildProgram = (): Command => {
     .exitOverride();
   registerPromoteCommands(program);
   registerRollbackCommand(program);
+  registerFailoverCommands(program);
   registerSmokeCommand(program);
+  registerLoadCommand(program);
   registerInspectCommands(program);
   registerReleaseCommand(program);
   registerSandboxCommands(program);
   registerChecklistCommands(program);
+  registerBackupCommand(program);
+  registerRestoreCommand(program);
+  registerDlqCommand(program);
+  registerEventsCommands(program);
   program.addHelpText(
     'after',
     `

@@ -137,15 +137,25 @@ export const planAlarms = (e: Environment): readonly AlarmSpec[] => {
       name: name('dynamodb-throttling'),
       planName: 'DynamoDB Throttling',
       description: 'any throttled DynamoDB request on the orders table',
+      // ThrottledRequests exists only per table *and operation*: by table alone it never has
+      // data in AWS. The table-level throttle events do; SUM([…]) counts whichever has data.
       metrics: [
         {
-          id: 'throttled',
+          id: 'reads',
           namespace: 'AWS/DynamoDB',
-          metricName: 'ThrottledRequests',
+          metricName: 'ReadThrottleEvents',
+          dimensions: { TableName: e.tableName },
+          stat: 'Sum',
+        },
+        {
+          id: 'writes',
+          namespace: 'AWS/DynamoDB',
+          metricName: 'WriteThrottleEvents',
           dimensions: { TableName: e.tableName },
           stat: 'Sum',
         },
       ],
+      expression: 'SUM([reads, writes])',
       threshold: 0,
     },
   ];

@@ -14,6 +14,12 @@ export interface Environment {
   readonly region: string;
   /** prod only: the plan's failover region. */
   readonly failoverRegion?: string;
+  /**
+   * With a failover region: the most the orders table's replication to it may lag
+   * (`AWS/DynamoDB ReplicationLatency`, Maximum over 15 min) before preflight and the
+   * checklist call the replica unfit — the plan's "monitor cross-region replication lag".
+   */
+  readonly maxReplicationLatencyMs?: number;
   readonly apiDomain: string;
   /** Route53 public hosted zone holding the API's record and its ACM validation records. */
   readonly hostedZone: string;
@@ -97,6 +103,8 @@ export const ENVIRONMENTS: Readonly<Record<EnvName, Environment>> = {
   sit: env('sit', '815856636111', 'eu-west-1', 'api.sit.kimmyai.io', { upstream: 'dev' }),
   prod: env('prod', '093646564004', 'af-south-1', 'api.kimmyai.io', {
     failoverRegion: 'eu-west-1',
+    // AWS global tables usually replicate within a second or two; a minute means trouble.
+    maxReplicationLatencyMs: 60_000,
     upstream: 'sit',
   }),
 };

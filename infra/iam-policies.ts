@@ -42,10 +42,15 @@ const arns = (e: Environment) => {
      */
     defaultBusRule: `arn:aws:events:${base}:rule/${e.eventRule}`,
     dlq: `arn:aws:sqs:${base}:${e.dlq}`,
+    /** terraform's archive of the env's bus (modules/events) and the replays started from it. */
+    archive: `arn:aws:events:${base}:archive/${e.eventBus}-archive`,
+    replays: `arn:aws:events:${base}:replay/*`,
     topics: [e.notificationTopic, e.alarmTopic].map((t) => `arn:aws:sns:${base}:${t}`),
     bucket: `arn:aws:s3:::${e.bucket}`,
     evidence: `arn:aws:s3:::${e.evidenceBucket}`,
     backupPlan: `arn:aws:backup:${base}:backup-plan:*`,
+    /** The side tables `promote restore` creates: never the live table (cli/ops/restore-names.ts). */
+    restored: `arn:aws:dynamodb:${base}:table/${e.tableName}-restored-*`,
     executionRole: e.executionRole,
     dashboard: `arn:aws:cloudwatch::${e.account}:dashboard/${e.dashboard}`,
   };
@@ -85,6 +90,8 @@ export const executionRolePolicy = (e: Environment) => {
 /** What `promote` may do in the environment: deploy, shift, back up, observe. */
 export const deployRolePolicy = (e: Environment) => {
   const a = arns(e);
+  // PROD's failover region: the same function and the state table's replica there.
+  const f = e.failoverRegion ? arns({ ...e, region: e.failoverRegion }) : undefined;
   return {
     Version: '2012-10-17',
     Statement: [
@@ -101,7 +108,7 @@ export const deployRolePolicy = (e: Environment) => {
           'lambda:UpdateAlias',
           'lambda:InvokeFunction',
         ],
-        Resource: [a.fn, `${a.fn}:*`],
+        Resource: [a.fn, `${a.fn}:*`, ...(f ? [f.fn, `${f.fn}:*`] : [])],
       },
       {
         Sid: 'Backup',
@@ -115,6 +122,55 @@ export const deployRolePolicy = (e: Environment) => {
         Resource: [a.table, `${a.table}/backup/*`],
       },
       {
+        // `promote backup` counts the orders per status around each backup; `promote restore`
+        // reads sampled orders back to compare: reads of the live table, nothing else.
+        Sid: 'CountOrders',
+        Effect: 'Allow',
+        Action: ['dynamodb:Scan', 'dynamodb:GetItem'],
+        Resource: [a.table],
+      },
+      {
+        // `promote restore --backup`: only ever into a side table. AWS authorizes the call on
+        // the backup, the sandbox on the target table; neither may be the live table. (A
+        // restore never overwrites an existing table anyway: TableAlreadyExistsException.)
+        Sid: 'RestoreBackup',
+        Effect: 'Allow',
+        Action: ['dynamodb:RestoreTableFromBackup'],
+        Resource: [`${a.table}/backup/*`, a.restored],
+      },
+      {
+        // `promote restore --pitr`: authorized on the source table (the live one) and the
+        // side table it creates.
+        Sid: 'RestorePointInTime',
+        Effect: 'Allow',
+        Action: ['dynamodb:RestoreTableToPointInTime'],
+        Resource: [a.table, a.restored],
+      },
+      {
+        // The side tables: the restore's copy, its validation, and `--cleanup`.
+        Sid: 'RestoredTables',
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:DescribeTable',
+          'dynamodb:Scan',
+          'dynamodb:Query',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:DeleteTable',
+        ],
+        Resource: [a.restored, `${a.restored}/index/*`],
+      },
+      {
+        // `--cleanup` lists the side tables; ListTables takes no resource ARN.
+        Sid: 'ListTables',
+        Effect: 'Allow',
+        Action: ['dynamodb:ListTables'],
+        Resource: '*',
+      },
+      {
         Sid: 'State',
         Effect: 'Allow',
         Action: [
@@ -124,7 +180,8 @@ export const deployRolePolicy = (e: Environment) => {
           'dynamodb:Query',
           'dynamodb:UpdateItem',
         ],
-        Resource: [a.state],
+        // The failover region's replica: `promote failover` locks and records there.
+        Resource: [a.state, ...(f ? [f.state] : [])],
       },
       {
         // Preflight and verify read these resources' settings: scoped to each of them.
@@ -162,6 +219,53 @@ export const deployRolePolicy = (e: Environment) => {
               Effect: 'Allow',
               Action: ['sts:AssumeRole'],
               Resource: [ENVIRONMENTS[e.upstream].gateReaderRole],
+            },
+          ]
+        : []),
+      {
+        // `promote dlq --redrive` reads, hides and deletes the DLQ's messages (it sends them on
+        // with the grants above: Invoke, PutEvents); `promote events replay` replays the archive.
+        Sid: 'EventOperations',
+        Effect: 'Allow',
+        Action: [
+          'sqs:ReceiveMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'events:DescribeArchive',
+          'events:StartReplay',
+          'events:DescribeReplay',
+          'events:PutEvents',
+        ],
+        // PutEvents: a redrive of events the service failed to publish, back onto the env's bus
+        // (and, in PROD, the failover region's bus the rule forwards to).
+        Resource: [a.dlq, a.archive, a.replays, a.bus, ...(f ? [f.bus] : [])],
+      },
+      ...(f
+        ? [
+            {
+              // `promote failover|failback`: the region taking over must have its table ACTIVE.
+              Sid: 'FailoverTable',
+              Effect: 'Allow',
+              Action: ['dynamodb:DescribeTable'],
+              Resource: [f.table],
+            },
+            {
+              // … then the API's failover pair is swapped: that record name only.
+              Sid: 'FailoverDns',
+              Effect: 'Allow',
+              Action: ['route53:ChangeResourceRecordSets'],
+              Resource: ['arn:aws:route53:::hostedzone/*'],
+              Condition: {
+                'ForAllValues:StringEquals': {
+                  'route53:ChangeResourceRecordSetsNormalizedRecordNames': [e.apiDomain],
+                },
+              },
+            },
+            {
+              Sid: 'FailoverDnsChange',
+              Effect: 'Allow',
+              Action: ['route53:GetChange'],
+              Resource: ['arn:aws:route53:::change/*'],
             },
           ]
         : []),

@@ -17,10 +17,41 @@ export interface SandboxState {
   readonly pid: number;
   readonly endpoint: string;
   readonly port: number;
+  /** Each environment's API front in its primary region (`http://127.0.0.1:<port+1..3>`). */
   readonly apiUrls: Readonly<Record<string, string>>;
+  /**
+   * The API front of an environment's failover region: `{ prod: 'http://127.0.0.1:<port+4>' }`
+   * (PROD's eu-west-1, invoking that region's `live`). Empty from a daemon older than it.
+   */
+  readonly failoverApiUrls: Readonly<Record<string, string>>;
   readonly startedAt: string;
   readonly coldStartMs: number;
 }
+
+/**
+ * The sandbox front serving `env`'s API in `region`: the primary front for the environment's
+ * own region, the failover front for its failover region, else undefined. This is how "the
+ * API of prod in eu-west-1" resolves in the sandbox; in AWS it is the regional API Gateway
+ * domain that the Route53 failover record's alias target names (the SECONDARY record's
+ * `AliasTarget.DNSName` is `d-….execute-api.<failover region>.amazonaws.com`, see
+ * {@link regionOfApiTarget}).
+ *
+ * @example
+ * sandboxApiUrl(state, ENVIRONMENTS.prod, 'eu-west-1'); // → state.failoverApiUrls.prod
+ */
+export const sandboxApiUrl = (
+  state: Pick<SandboxState, 'apiUrls' | 'failoverApiUrls'>,
+  env: { readonly name: string; readonly region: string; readonly failoverRegion?: string },
+  region: string = env.region,
+): string | undefined => {
+  if (region === env.region) return state.apiUrls[env.name];
+  if (region === env.failoverRegion) return state.failoverApiUrls?.[env.name];
+  return undefined;
+};
+
+/** The region of a Route53 alias target on an API Gateway regional domain, if it is one. */
+export const regionOfApiTarget = (dnsName: string): string | undefined =>
+  /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com\.?$/.exec(dnsName)?.[1];
 
 const root = projectRoot(import.meta.url);
 
@@ -39,7 +70,8 @@ const daemonCommand = (): string[] => {
 
 export const readState = (paths: SandboxPaths = sandboxPaths()): SandboxState | undefined => {
   try {
-    return JSON.parse(readFileSync(paths.state, 'utf8')) as SandboxState;
+    const state = JSON.parse(readFileSync(paths.state, 'utf8')) as SandboxState;
+    return { ...state, failoverApiUrls: state.failoverApiUrls ?? {} };
   } catch {
     return undefined;
   }

@@ -34,6 +34,7 @@ try {
     endpoint: sandbox.endpoint,
     port: sandbox.port,
     apiUrls: sandbox.apiUrls,
+    failoverApiUrls: sandbox.failoverApiUrls,
     startedAt: new Date(started).toISOString(),
     coldStartMs: Date.now() - started,
   };

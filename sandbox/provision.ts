@@ -43,6 +43,7 @@ import {
 import { stateTableSpec } from '../infra/state-table.js';
 import { idempotencyTableSpec, ordersTableSpec } from '../service/adapters/table-schema.js';
 import { provisionBackups, provisionDnsAndCertificate } from './provision-dns-backup.js';
+import { provisionGuardian } from './provision-guardian.js';
 
 /**
  * Creates one environment's resources in the sandbox, through the gateway like any client,
@@ -288,6 +289,7 @@ export const provisionEnvironment = async (
     }),
   );
   created.push(`rule ${env.eventRule}`);
+  await (await import('./provision-archive.js')).provisionArchive(env, config, step);
 
   const cloudwatch = new CloudWatchClient(config);
   for (const alarm of planAlarms(env)) {
@@ -334,5 +336,6 @@ export const provisionEnvironment = async (
   // and the hourly backups of the order tables (terraform/modules/api, terraform/modules/data).
   await provisionDnsAndCertificate(env, config, { created, existing });
   await provisionBackups(env, config, step, { created, existing });
+  await provisionGuardian(env, config, step, { created, existing });
   return { env: env.name, created, existing, ...(functionVersion ? { functionVersion } : {}) };
 };

@@ -1,4 +1,5 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { ENV_NAMES, ENVIRONMENTS, type EnvName } from '../infra/environments.js';
@@ -15,6 +16,9 @@ import { startHostLoadSampler } from './cloudwatch/host-load.js';
 import { MetricStore } from './cloudwatch/metric-store.js';
 import { BackupStore } from './dynamodb/backups.js';
 import { createDynamoDbHandler } from './dynamodb/dynamodb-handler.js';
+import { GlobalTables } from './dynamodb/global-tables.js';
+import { ReplicaRegistry } from './dynamodb/replica-registry.js';
+import { Replicator } from './dynamodb/replication.js';
 import { claimEngineLock } from './engines/engine-lock.js';
 import {
   freePort,
@@ -27,32 +31,40 @@ import { createEventsHandler } from './events/events-handler.js';
 import { LambdaTargetTable } from './events/lambda-targets.js';
 import { TargetPoller } from './events/target-poller.js';
 import { startGateway } from './gateway/gateway-server.js';
+import { OutageRegistry, outageResponse } from './gateway/region-outage.js';
 import type { SandboxResponse } from './gateway/types.js';
 import { IamAuthorizer } from './iam/authorizer.js';
 import { RolePolicyStore } from './iam/policy-store.js';
-import { CodeStore } from './lambda/code-store.js';
+import { CodeStore, hexFromCodeSha256 } from './lambda/code-store.js';
 import { FaultRegistry } from './lambda/fault-registry.js';
 import { createLambdaHandler } from './lambda/lambda-handler.js';
 import { LambdaRuntime } from './lambda/lambda-runtime.js';
 import { MotoForwarder } from './moto/moto-forwarder.js';
 import { type SandboxPaths, sandboxPaths } from './paths.js';
 import { type ProvisionResult, provisionEnvironment } from './provision.js';
+import { provisionFailoverRegion } from './provision-failover.js';
+import { failoverStatus, regionControl, sandboxRegions } from './region-control.js';
 import { sandboxStatus } from './sandbox-status.js';
+import { startSchedules } from './schedule/start-schedules.js';
 import { CredentialRegistry } from './sts/credential-registry.js';
 import { createStsHandler } from './sts/sts-handler.js';
 
 /**
  * The whole sandbox in one process: DynamoDB Local and moto as children, the gateway on one
  * port routing by SigV4 signing name, the Lambda runtime, CloudWatch emulation, one API front
- * per environment, and the background loops AWS would run (EventBridge → Lambda delivery,
- * SQS depth metrics, alarm evaluation). `sandbox/daemon.ts` runs it detached; tests start it
- * in-process.
+ * per environment (and one more for PROD's failover region), global tables replicating PROD's
+ * tables between its two regions, region outages for DR drills, and the background loops AWS
+ * would run (EventBridge → Lambda delivery, SQS depth metrics, alarm evaluation).
+ * `sandbox/daemon.ts` runs it detached; tests start it in-process.
  */
 
 export interface SandboxOptions {
   /** The `.promote` directory; state lives in `<home>/sandbox`. */
   readonly home: string;
-  /** Gateway port (0 = any free port). API fronts use port+1..+3, or free ports when 0. */
+  /**
+   * Gateway port (0 = any free port). API fronts use port+1..+3 (dev, sit, prod) and port+4
+   * (prod's failover region), or free ports when 0: a sandbox takes 5 consecutive ports.
+   */
   readonly port: number;
   readonly host?: string;
   /** Discard all state first. */
@@ -69,12 +81,20 @@ export interface Sandbox {
   readonly endpoint: string;
   readonly port: number;
   readonly apiUrls: Readonly<Partial<Record<EnvName, string>>>;
+  /** The API front of an environment's failover region (PROD: eu-west-1). */
+  readonly failoverApiUrls: Readonly<Partial<Record<EnvName, string>>>;
   readonly paths: SandboxPaths;
   readonly provisioned: readonly ProvisionResult[];
+  /** What provisioning did in failover regions (PROD eu-west-1), apart from `provisioned`. */
+  readonly provisionedFailover: readonly ProvisionResult[];
   readonly faults: FaultRegistry;
   readonly metrics: MetricStore;
   readonly alarms: AlarmStore;
   readonly runtime: LambdaRuntime;
+  /** Global tables' replication (queue, lag). */
+  readonly replicator: Replicator;
+  /** Regions down for a DR drill. */
+  readonly outages: OutageRegistry;
   /** Resolves when `shutdown` is requested through the control API. */
   readonly shutdownRequested: Promise<void>;
   stop(): Promise<void>;
@@ -149,6 +169,28 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
     const codeStore = new CodeStore(paths.code);
     const faults = new FaultRegistry(paths.faults);
     const targets = new LambdaTargetTable(join(paths.root, 'lambda-targets.json'));
+    // PROD's two regions: global tables and outage drills (sandbox/dynamodb/global-tables.ts,
+    // sandbox/gateway/region-outage.ts).
+    const outages = new OutageRegistry(join(paths.root, 'outages.json'), sandboxRegions());
+    const replicas = new ReplicaRegistry(join(paths.root, 'replicas.json'));
+    const replicator = new Replicator({
+      endpoint: dynamo.endpoint,
+      registry: replicas,
+      metrics,
+      isDown: (region) => outages.isRecorded(region),
+      pendingPath: join(paths.root, 'replication-pending.jsonl'),
+      log,
+    });
+    cleanups.push(() => replicator.close());
+    outages.onChange(() => replicator.wake());
+    const globalTables = new GlobalTables({
+      endpoint: dynamo.endpoint,
+      registry: replicas,
+      replicator,
+      log,
+    });
+    cleanups.push(() => globalTables.close());
+    await globalTables.resume();
 
     const runtime = new LambdaRuntime({
       motoEndpoint: moto.endpoint,
@@ -176,7 +218,9 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
       requestShutdown = resolve;
     });
     const apiUrls: Partial<Record<EnvName, string>> = {};
+    const failoverApiUrls: Partial<Record<EnvName, string>> = {};
     const envs = options.envs ?? ENV_NAMES;
+    const regionRoutes = regionControl({ outages, replicator, registry: replicas });
 
     const control = async (req: IncomingMessage, body: Buffer): Promise<SandboxResponse> => {
       const path = new URL(req.url ?? '/', 'http://sandbox').pathname.replace('/_sandbox/', '');
@@ -185,10 +229,16 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
         return json(200, {
           endpoint,
           apiUrls,
+          failoverApiUrls,
           envs: await sandboxStatus({ motoEndpoint: moto.endpoint, alarms, envs }),
+          failover: await failoverStatus({ motoEndpoint: moto.endpoint, envs }),
+          outages: outages.list(),
+          replication: replicator.stats(),
           faults: faults.list(),
         });
       }
+      const regional = regionRoutes(req.method ?? 'GET', path, input);
+      if (regional) return regional;
       if (path === 'faults') {
         const env = ENVIRONMENTS[input.env as EnvName];
         if (!env) return json(400, { error: `unknown environment ${String(input.env)}` });
@@ -232,6 +282,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
           endpoint: dynamo.endpoint,
           backups: new BackupStore(paths.backups),
           pitrPath: join(paths.root, 'pitr.json'),
+          globalTables: { tables: globalTables, replicator },
         }),
         monitoring: createCloudWatchHandler({ metrics, alarms, dashboards }),
         lambda: createLambdaHandler({ forward: forwarder.handle, runtime, codeStore }),
@@ -247,6 +298,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
         }),
       },
       fallback: forwarder.handle,
+      unavailable: (scope) => (outages.isDown(scope.region) ? outageResponse(scope) : undefined),
       control,
       onError: (error, request) =>
         log(`gateway error ${request.service} ${request.path}: ${(error as Error).message}`),
@@ -287,13 +339,13 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
     // Warm each environment's live alias (a few instances at once), so the first requests
     // after `sandbox up` do not all pay cold starts — which would show up as a latency
     // spike in the plan's alarms.
-    await Promise.all(
-      envs.flatMap((name) =>
-        Array.from({ length: 4 }, () =>
+    const warmUp = (targets: ReadonlyArray<{ name: EnvName; region: string }>) =>
+      Promise.all(
+        targets.map(({ name, region }) =>
           runtime
             .invoke({
               account: ENVIRONMENTS[name].account,
-              region: ENVIRONMENTS[name].region,
+              region,
               functionName: ENVIRONMENTS[name].functionName,
               qualifier: ENVIRONMENTS[name].alias,
               payload: Buffer.from(
@@ -301,24 +353,75 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
               ),
               invocationType: 'RequestResponse',
             })
-            .catch((error: Error) => log(`warm-up ${name}: ${error.message}`)),
+            .catch((error: Error) => log(`warm-up ${name} ${region}: ${error.message}`)),
+        ),
+      );
+    // PROD's failover region is provisioned while the primaries warm up: most of its time is
+    // waiting for its replicas to turn ACTIVE, which costs nothing to overlap.
+    const failoverEnvs = envs.filter((name) => ENVIRONMENTS[name].failoverRegion);
+    const [failovers] = await Promise.all([
+      Promise.all(
+        failoverEnvs.map((name) =>
+          provisionFailoverRegion(ENVIRONMENTS[name], {
+            endpoint,
+            zip,
+            codeFor: async (codeSha256) => {
+              const sha256 = hexFromCodeSha256(codeSha256);
+              return codeStore.has(sha256) ? readFile(codeStore.zipPath(sha256)) : undefined;
+            },
+          }),
         ),
       ),
+      warmUp(
+        envs.flatMap((name) =>
+          Array.from({ length: 4 }, () => ({ name, region: ENVIRONMENTS[name].region })),
+        ),
+      ),
+    ]);
+    for (const failover of failovers) {
+      log(
+        `provisioned ${failover.env}: ${failover.created.length} created, ${failover.existing.length} existing`,
+      );
+    }
+    // A standby: one warm instance, not four (cold starts cost CPU every sandbox pays, and
+    // the region takes traffic only in a failover drill).
+    await warmUp(
+      failoverEnvs.map((name) => ({ name, region: ENVIRONMENTS[name].failoverRegion as string })),
     );
     const keys = await loadSandboxKeys(paths.keys);
-    const fronts: ApiFront[] = [];
-    for (const [index, name] of envs.entries()) {
-      const env = ENVIRONMENTS[name];
-      const front = await startApiFront({
-        env: name,
+    // One front per environment (port+1..+3), then one per failover region (PROD eu-west-1,
+    // port+4): each invokes the `live` alias of its own region's function.
+    const frontPlan = [
+      ...envs.map((name) => ({
+        name,
+        region: ENVIRONMENTS[name].region,
+        urls: apiUrls,
+        slot: ENV_NAMES.indexOf(name),
+        log: `api-${name}`,
+      })),
+      ...ENV_NAMES.filter((name) => envs.includes(name) && ENVIRONMENTS[name].failoverRegion).map(
+        (name, index) => ({
+          name,
+          region: ENVIRONMENTS[name].failoverRegion as string,
+          urls: failoverApiUrls,
+          slot: ENV_NAMES.length + index,
+          log: `api-${name}-${ENVIRONMENTS[name].failoverRegion}`,
+        }),
+      ),
+    ];
+    for (const planned of frontPlan) {
+      const env = ENVIRONMENTS[planned.name];
+      const front: ApiFront = await startApiFront({
+        env: planned.name,
         host,
-        port: options.port === 0 ? 0 : port + 1 + ENV_NAMES.indexOf(name),
+        port: options.port === 0 ? 0 : port + 1 + planned.slot,
         keys,
-        logPath: join(paths.logs, `api-${name}.access.jsonl`),
+        logPath: join(paths.logs, `${planned.log}.access.jsonl`),
+        regionDown: () => outages.isDown(planned.region),
         invoke: async ({ payload }) => {
           const result = await runtime.invoke({
             account: env.account,
-            region: env.region,
+            region: planned.region,
             functionName: env.functionName,
             qualifier: env.alias,
             payload,
@@ -332,8 +435,7 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
           };
         },
       });
-      fronts[index] = front;
-      apiUrls[name] = front.url;
+      planned.urls[planned.name] = front.url;
       cleanups.push(() => front.close());
     }
 
@@ -360,6 +462,16 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
     });
     poller.start();
     cleanups.push(() => poller.stop());
+    // Rules with a ScheduleExpression (the PROD canary guardian's): moto never fires them.
+    const schedules = startSchedules({
+      envs,
+      motoEndpoint: moto.endpoint,
+      runtime,
+      metrics,
+      log,
+      resolveTarget: (arn) => targets.byShadowArn(arn)?.functionArn,
+    });
+    cleanups.push(() => schedules.stop());
 
     const tick = startBackgroundLoops({
       envs,
@@ -371,16 +483,23 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
     });
     cleanups.push(() => clearInterval(tick));
 
+    // Outages recorded before a restart apply once the sandbox has provisioned itself.
+    outages.apply();
+
     return {
       endpoint,
       port,
       apiUrls,
+      failoverApiUrls,
       paths,
       provisioned,
+      provisionedFailover: failovers,
       faults,
       metrics,
       alarms,
       runtime,
+      replicator,
+      outages,
       shutdownRequested,
       stop,
     };

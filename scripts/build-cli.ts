@@ -11,11 +11,13 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildGuardianPackage, GUARDIAN_PACKAGE } from './build-guardian.js';
 import { projectRoot } from './project-root.js';
 
 const root = projectRoot(import.meta.url);
 export const CLI_OUT_DIR = join(root, 'dist', 'cli');
-const SOURCE_DIRS = ['cli', 'sandbox', 'service', 'scripts'];
+// infra/ is bundled into the CLI too; guardian/ is packaged beside it (dist/guardian/).
+const SOURCE_DIRS = ['cli', 'sandbox', 'service', 'scripts', 'infra', 'guardian'];
 
 const filesUnder = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -93,6 +95,8 @@ export const buildCli = async (): Promise<{ files: number; sourceHash: string }>
     `${JSON.stringify({ sourceHash, builtAt: new Date().toISOString() }, null, 2)}\n`,
   );
   writeFileSync(join(CLI_OUT_DIR, 'meta.json'), JSON.stringify(result.metafile));
+  // The guardian's package, where terraform/main.tf reads it: every `npm ci` (prepare) has it.
+  await buildGuardianPackage({ outFile: join(root, GUARDIAN_PACKAGE) });
   return { files: Object.keys(result.metafile.outputs).length, sourceHash };
 };
 

@@ -43,9 +43,10 @@ export interface BuildOptions {
   readonly outDir?: string;
 }
 
-const bundle = async (): Promise<Uint8Array> => {
+/** esbuild's one-file ESM bundle of `entry` (relative to the root), with everything in it. */
+export const bundle = async (entry = 'service/index.ts'): Promise<Uint8Array> => {
   const result = await build({
-    entryPoints: [join(root, 'service/index.ts')],
+    entryPoints: [join(root, entry)],
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -66,7 +67,8 @@ const bundle = async (): Promise<Uint8Array> => {
   return file.contents;
 };
 
-const zip = (files: ReadonlyArray<readonly [string, Uint8Array]>): Promise<Buffer> =>
+/** A zip whose bytes depend only on the files given: sorted entries, fixed mtime and mode. */
+export const zip = (files: ReadonlyArray<readonly [string, Uint8Array]>): Promise<Buffer> =>
   new Promise((resolvePromise, reject) => {
     const archive = new yazl.ZipFile();
     for (const [name, data] of [...files].sort(([a], [b]) => a.localeCompare(b))) {

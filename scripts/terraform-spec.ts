@@ -12,6 +12,13 @@ import { planAlarms } from '../infra/alarms.js';
 import { dashboardBody } from '../infra/dashboard.js';
 import { ENV_NAMES, ENVIRONMENTS, type Environment } from '../infra/environments.js';
 import {
+  GUARDIAN,
+  guardedEnvironments,
+  guardianEnvironment,
+  guardianNames,
+  guardianRolePolicy,
+} from '../infra/guardian.js';
+import {
   deployRolePolicy,
   executionRolePolicy,
   gateReaderPolicy,
@@ -88,6 +95,28 @@ const alarmFacts = (e: Environment) =>
     })),
   }));
 
+/** The canary guardian of a guarded environment: a policy per region it may run in. */
+const guardianFacts = (e: Environment) => {
+  const names = guardianNames(e);
+  return {
+    function_name: names.functionName,
+    role_name: names.roleName,
+    rule_name: names.ruleName,
+    log_group: names.logGroup,
+    schedule: GUARDIAN.schedule,
+    memory_mb: GUARDIAN.memoryMb,
+    timeout_seconds: GUARDIAN.timeoutSeconds,
+    reserved_concurrency: GUARDIAN.reservedConcurrency,
+    environment: guardianEnvironment(e),
+    policies: Object.fromEntries(
+      [e.region, ...(e.failoverRegion ? [e.failoverRegion] : [])].map((region) => [
+        region,
+        JSON.stringify(guardianRolePolicy(e, region)),
+      ]),
+    ),
+  };
+};
+
 /** The document, deterministic (same spec → same bytes). */
 export const terraformSpec = (): string => {
   const byEnv = <T>(f: (e: Environment) => T) =>
@@ -124,6 +153,8 @@ export const terraformSpec = (): string => {
               : [];
           }),
         ),
+        // Only the guarded environments (PROD) have one; terraform counts on the key.
+        guardians: Object.fromEntries(guardedEnvironments().map((e) => [e.name, guardianFacts(e)])),
         failover_execution_policies: byEnv((e) => {
           const f = failover(e);
           return f ? JSON.stringify(executionRolePolicy(f)) : null;

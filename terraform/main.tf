@@ -126,3 +126,17 @@ module "api_failover" {
   hosted_zone_id        = var.hosted_zone_id
   routing               = "secondary"
 }
+
+# --- The canary guardian (guarded environments: PROD) ----------------------------------------
+# In the primary region, where `promote prod --canary` shifts traffic. Its heartbeat items are
+# keyed by region, so a guardian in the failover region is this block again with
+# `providers = { aws = aws.failover }` once the canary shifts there too.
+
+module "guardian" {
+  count              = lookup(local.spec.guardians, terraform.workspace, null) == null ? 0 : 1
+  source             = "./modules/guardian"
+  env                = local.env
+  guardian           = lookup(local.spec.guardians, terraform.workspace, null)
+  package_path       = "${path.root}/../dist/guardian/guardian.zip"
+  log_retention_days = var.log_retention_days
+}

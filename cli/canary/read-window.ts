@@ -129,14 +129,15 @@ export const readWindow = async (input: {
       stat: 'Maximum',
       periodSeconds: samplePeriod,
     },
-    {
-      id: 'ddbthr',
+    // The table's throttle events (ThrottledRequests exists only per operation in AWS).
+    ...(['ReadThrottleEvents', 'WriteThrottleEvents'] as const).map((metricName, i) => ({
+      id: `ddbthr${i}`,
       namespace: 'AWS/DynamoDB',
-      metricName: 'ThrottledRequests',
+      metricName,
       dimensions: { TableName: env.tableName },
       stat: 'Sum',
       periodSeconds: period,
-    },
+    })),
   ];
   const end = input.now;
   const start = new Date(end.getTime() - windowSeconds * 1000);
@@ -156,7 +157,7 @@ export const readWindow = async (input: {
     baseline: versionWindow(r, 'b', input.baseline),
     windowSeconds,
     ...(dlq !== undefined ? { dlqDepth: dlq } : {}),
-    dynamoThrottles: sum(r.ddbthr),
+    dynamoThrottles: sum(r.ddbthr0) + sum(r.ddbthr1),
   };
 };
 

@@ -43,6 +43,7 @@ export const PROBE_NAMES = [
   'lambda-errors',
   'throttles',
   'rule-invocations',
+  'restore-rehearsed',
 ] as const;
 export type ProbeName = (typeof PROBE_NAMES)[number];
 

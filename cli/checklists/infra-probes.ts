@@ -1,4 +1,5 @@
 import { planAlarms } from '../../infra/alarms.js';
+import { readRegionAlias, regionDrift } from '../ops/region-status.js';
 import { fail, type Probe, pass } from './probe.js';
 
 /** Probes of what terraform builds: each compares what AWS holds with the spec in infra/. */
@@ -198,28 +199,71 @@ export const INFRA_PROBES = {
   },
   replica: {
     title: (e) => `replica of ${e.tableName} in ${e.failoverRegion ?? 'a failover region'}`,
-    async run({ checklist, env }) {
+    async run({ checklist, env, apis, now }) {
       if (!env.failoverRegion) return fail(`${env.name} has no failover region in the spec`);
       const replicas = (await checklist.replicas(env.tableName)) ?? [];
       const replica = replicas.find((r) => r.region === env.failoverRegion);
-      return replica?.status === 'ACTIVE'
-        ? pass('ACTIVE', replicas)
-        : fail(
-            replica ? `replica is ${replica.status}` : `no replica in ${env.failoverRegion}`,
+      if (replica?.status !== 'ACTIVE') {
+        return fail(
+          replica ? `replica is ${replica.status}` : `no replica in ${env.failoverRegion}`,
+          replicas,
+        );
+      }
+      const end = now?.() ?? new Date();
+      const out = await apis.cloudwatch.getMetrics(
+        [
+          {
+            id: 'lag',
+            namespace: 'AWS/DynamoDB',
+            metricName: 'ReplicationLatency',
+            dimensions: { TableName: env.tableName, ReceivingRegion: env.failoverRegion },
+            stat: 'Maximum',
+            periodSeconds: 60,
+          },
+        ],
+        new Date(end.getTime() - 15 * 60_000),
+        end,
+      );
+      const lags = out.lag ?? [];
+      const max = env.maxReplicationLatencyMs ?? Number.POSITIVE_INFINITY;
+      if (lags.length === 0) {
+        // Nothing was written in 15 min, so there is no lag to judge — say so, don't invent one.
+        return pass('ACTIVE; no replication in the last 15 min to measure', { replicas });
+      }
+      const worst = Math.max(...lags);
+      return worst <= max
+        ? pass(`ACTIVE, replication latency ≤ ${Math.round(worst)} ms (max ${max} ms)`, {
             replicas,
-          );
+            worstMs: worst,
+          })
+        : fail(`ACTIVE but replication lags ${Math.round(worst)} ms (max ${max} ms)`, {
+            replicas,
+            worstMs: worst,
+          });
     },
   },
   'failover-region': {
     title: (e) => `failover region ${e.failoverRegion ?? '-'}`,
-    async run({ checklist, env }) {
+    async run({ checklist, env, apis }) {
       if (!env.failoverRegion) return fail(`${env.name} has no failover region in the spec`);
-      // The failover region is "verified" when the table is replicated there (the function's
-      // second deployment arrives with the two-region work).
       const replicas = (await checklist.replicas(env.tableName)) ?? [];
-      return replicas.some((r) => r.region === env.failoverRegion)
-        ? pass(`${env.failoverRegion}: table replica present`, replicas)
-        : fail(`nothing of ${env.name} in ${env.failoverRegion} yet (no table replica)`, replicas);
+      if (!replicas.some((r) => r.region === env.failoverRegion)) {
+        return fail(`no table replica in ${env.failoverRegion}`, replicas);
+      }
+      if (!apis.failover) return fail(`no access to ${env.failoverRegion} configured`, replicas);
+      const regions = await Promise.all([
+        readRegionAlias(env.region, apis.lambda, env.alias),
+        readRegionAlias(env.failoverRegion, apis.failover.lambda, env.alias),
+      ]);
+      const unreadable = regions.find((r) => r.error);
+      if (unreadable) return fail(`${unreadable.region}: ${unreadable.error}`, regions);
+      const drift = regionDrift(regions);
+      return drift.length
+        ? fail(drift.join('; '), regions)
+        : pass(
+            `${env.failoverRegion}: table replica, ${env.alias} → version ${regions[1]?.alias?.version} with the primary's package`,
+            regions,
+          );
     },
   },
   alarms: {

@@ -11,6 +11,7 @@ import type { EvidenceApi } from '../aws/evidence-api.js';
 import type { InfraApi } from '../aws/infra-api.js';
 import type { LambdaApi } from '../aws/lambda-api.js';
 import { lazyApi } from '../aws/lazy-api.js';
+import { inRegion, regionalApiUrlOf } from '../aws/regional-target.js';
 import type { StateApi } from '../aws/state-api.js';
 import type { StsApi } from '../aws/sts-api.js';
 import {
@@ -24,7 +25,7 @@ import { PromoteError } from '../errors.js';
 import type { GlobalFlags } from '../global-flags.js';
 import type { IoHost } from '../io/io-host.js';
 import { resolveToken } from '../smoke/resolve-token.js';
-import type { RunApis } from '../steps/step-context.js';
+import type { RegionalApis, RunApis } from '../steps/step-context.js';
 import { DEFAULT_SANDBOX_PORT, parsePort, SANDBOX_PORT_ENV } from './sandbox.js';
 
 /** A connection to one environment: where, as whom, the narrow APIs, and smoke tokens. */
@@ -49,6 +50,19 @@ export const actor = (): string =>
  * Resolves `--sandbox` / `--profile` into a target. With `--sandbox` the sandbox is started
  * when it is not running (so any command "just works" on a laptop or in CI).
  */
+/** PROD's failover region: its function (loaded on first use) and its API if known. */
+const failoverApis = (
+  target: AwsTarget,
+  region: string,
+  apiBaseUrl: string | undefined,
+): RegionalApis => ({
+  region,
+  lambda: lazyApi<LambdaApi>(async () =>
+    (await import('../aws/lambda-api.js')).lambdaApi(inRegion(target, region)),
+  ),
+  ...(apiBaseUrl ? { apiBaseUrl } : {}),
+});
+
 export const connect = async (
   envName: EnvName,
   flags: GlobalFlags & { token?: string },
@@ -59,6 +73,10 @@ export const connect = async (
   let target: AwsTarget;
   let apiUrlOf: (env: EnvName) => string | undefined;
   let smokeTokens: Connection['smokeTokens'];
+  // The failover region's own API, when one is known (see regionalApiUrlOf).
+  let failoverApi: string | undefined = env.failoverRegion
+    ? regionalApiUrlOf(envName, env.failoverRegion)
+    : undefined;
   if (flags.sandbox) {
     // The same port `promote sandbox up` uses; a bad value is refused the same way (exit 2).
     const raw = process.env[SANDBOX_PORT_ENV] ?? String(DEFAULT_SANDBOX_PORT);
@@ -84,6 +102,9 @@ export const connect = async (
       );
     }
     target = sandboxTarget(env, state.endpoint, apiUrl, flags.profile);
+    const fronts = (state as { failoverApiUrls?: Readonly<Record<string, string>> })
+      .failoverApiUrls;
+    failoverApi = fronts?.[envName] ?? failoverApi;
     apiUrlOf = (other) => state.apiUrls[other];
     smokeTokens = async () => {
       const fromUser = resolveToken({ flag: flags.token, env: envName, processEnv: process.env });
@@ -130,6 +151,9 @@ export const connect = async (
       checklist: lazyApi<ChecklistApi>(async () =>
         (await import('../aws/checklist-api.js')).checklistApi(target),
       ),
+      ...(env.failoverRegion
+        ? { failover: failoverApis(target, env.failoverRegion, failoverApi) }
+        : {}),
     },
     state: lazyApi<StateApi>(async () => (await import('../aws/state-api.js')).stateApi(target), {
       tableName: stateTableName(envName),

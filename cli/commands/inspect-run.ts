@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import { HEALTH_PATH } from '../checklists/api-health.js';
+import { PromoteError } from '../errors.js';
 import { gitFacts } from '../git-facts.js';
 import type { GlobalFlags } from '../global-flags.js';
 import { EnvLock } from '../journal/env-lock.js';
+import { guardianNote, heartbeatLine, readHeartbeat } from '../journal/guardian-records.js';
 import { JournalStore } from '../journal/journal-store.js';
 import { newJournal, type RunJournal } from '../journal/run-journal.js';
+import { readRegionAlias, regionDrift } from '../ops/region-status.js';
 import { PLANS } from '../plans/plans.js';
 import { preflight } from '../steps/preflight.js';
 import { envArg } from './arg-parsers.js';
@@ -25,6 +28,7 @@ const runLine = (r: RunJournal): string =>
     r.remoteStale
       ? `state-table copy behind (seq ${r.remoteStale.seq}: ${r.remoteStale.error})`
       : '',
+    guardianNote(r) ?? '',
   ]
     .filter(Boolean)
     .join('  ');
@@ -81,18 +85,35 @@ export const statusCommand = async (value: string, command: Command): Promise<vo
   const io = ioOf(command);
   const env = envArg(value);
   const conn = await connect(env, command.optsWithGlobals() as GlobalFlags, io);
-  const [alias, versions, alarms, scan, holder] = await Promise.all([
+  const plan = PLANS[env];
+  const failover = conn.apis.failover;
+  const [alias, versions, alarms, scan, holder, regions] = await Promise.all([
     conn.apis.lambda.getAlias(),
     conn.apis.lambda.listVersions(),
     conn.apis.infra.alarmsInAlarm(),
     new JournalStore(conn.home, conn.state).scan(env, 5),
     new EnvLock(conn.state, env).holder(),
+    failover
+      ? Promise.all([
+          readRegionAlias(plan.env.region, conn.apis.lambda, plan.env.alias),
+          readRegionAlias(failover.region, failover.lambda, plan.env.alias),
+        ])
+      : Promise.resolve([]),
   ]);
+  const drift = regionDrift(regions);
   const runs = scan.runs;
   const weights = Object.entries(alias.weights)
     .map(([v, w]) => `${v}=${(w * 100).toFixed(0)}%`)
     .join(', ');
   io.result(`${env}: alias live → version ${alias.version}${weights ? ` + ${weights}` : ''}`);
+  for (const r of regions) {
+    io.result(
+      r.error
+        ? `  ${r.region.padEnd(12)} ${io.color.red('unreadable')}: ${r.error}`
+        : `  ${r.region.padEnd(12)} live → version ${r.alias?.version}  CodeSha256 ${r.codeSha256}`,
+    );
+  }
+  for (const problem of drift) io.result(`${io.color.red('✖ drift:')} ${problem}`);
   io.result('versions:');
   for (const v of versions.slice(-10)) {
     io.result(
@@ -109,19 +130,41 @@ export const statusCommand = async (value: string, command: Command): Promise<vo
       ? `lock: held by run ${holder.runId} — ${holder.actor}@${holder.host}${holder.pid ? ` pid ${holder.pid}` : ''} (${holder.command}, since ${holder.since})`
       : 'lock: free',
   );
+  // The canary guardian's view (infra/guardian.ts): unreadable is shown, never fatal.
+  const heartbeat = await readHeartbeat(conn.state, plan.env.region).catch(
+    (error: Error) => `unreadable (${error.message})`,
+  );
+  if (heartbeat) {
+    io.result(
+      typeof heartbeat === 'string' ? `canary heartbeat: ${heartbeat}` : heartbeatLine(heartbeat),
+    );
+  }
   io.result('last runs:');
   for (const r of runs) io.result(`  ${runLine(r)}`);
   reportScanProblems(io, scan);
-  io.document({
-    ok: true,
+  const document = {
+    ok: drift.length === 0,
     env,
     alias,
+    ...(regions.length ? { regions, drift } : {}),
     versions,
     alarmsInAlarm: alarms,
     lock: holder ?? null,
+    heartbeat: heartbeat ?? null,
     runs: runs.map(({ steps: _s, ...rest }) => rest),
     journalProblems: problemsOf(scan),
-  });
+  };
+  if (drift.length) {
+    // The document is the error's details, so `--json` still carries the whole status.
+    throw new PromoteError(
+      'preflight_blocked',
+      'REGION_DRIFT',
+      `${env}'s regions disagree: ${drift.join('; ')}`,
+      `promote ${env} (ships one package to both) or rollback ${env} --to <version|tag> (moves both)`,
+      document,
+    );
+  }
+  io.document(document);
 };
 
 /** `promote history <env>` */

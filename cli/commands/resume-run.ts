@@ -4,6 +4,7 @@ import type { StateApi } from '../aws/state-api.js';
 import { PromoteError } from '../errors.js';
 import type { IoHost } from '../io/io-host.js';
 import { EnvLock } from '../journal/env-lock.js';
+import { guardianNote } from '../journal/guardian-records.js';
 import type { JournalStore } from '../journal/journal-store.js';
 import type { RunJournal } from '../journal/run-journal.js';
 import { isUnfinished, markSuperseded, supersession } from '../journal/supersede.js';
@@ -59,6 +60,32 @@ export const resumable = async (
       'RUN_STILL_ALIVE',
       `run ${journal.runId} is still running here as process ${holder.pid}`,
       'wait for it, or stop it (Ctrl-C) before resuming',
+    );
+  }
+  // The canary guardian restored the stable version (the run stopped beating, or an alarm
+  // fired): resuming would shift traffic back that the guardian took away on purpose.
+  const guardian = journal.guardian;
+  if (guardian?.outcome === 'restored') {
+    journal.rollback ??= {
+      to: guardian.to.version,
+      reason: `by the guardian: ${guardian.summary}`,
+      verified: true,
+      at: guardian.at,
+    };
+    if (abort) return { journal };
+    journal.status = 'rolled_back';
+    journal.versions.after = guardian.to.version;
+    journal.finishedAt ??= guardian.at;
+    delete journal.interruption;
+    await store.save(journal);
+    // The run is over: the lock a killed run left behind goes with it.
+    if (holder?.runId === journal.runId) await lock.release(journal.runId).catch(() => undefined);
+    throw new PromoteError(
+      'usage',
+      'RUN_ROLLED_BACK_BY_GUARDIAN',
+      `run ${journal.runId} cannot be resumed: it was ${guardianNote(journal)}`,
+      `start a new run: promote ${env} … (the guardian's record: promote status ${env})`,
+      { guardian },
     );
   }
   if (abort) return { journal };

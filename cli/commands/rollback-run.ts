@@ -4,7 +4,7 @@ import type { VersionInfo } from '../aws/lambda-api.js';
 import { PromoteError } from '../errors.js';
 import { EnvLock } from '../journal/env-lock.js';
 import { JournalStore } from '../journal/journal-store.js';
-import { newJournal, type RunJournal } from '../journal/run-journal.js';
+import { newJournal, type RunJournal, type StepRecord } from '../journal/run-journal.js';
 import { supersedeEarlier } from '../journal/supersede.js';
 import { PLANS } from '../plans/plans.js';
 import { runSmoke, smokeFailure } from '../smoke/run-smoke.js';
@@ -12,6 +12,7 @@ import { switchAlias } from '../steps/alias-switch.js';
 import { actor, connect } from './connect.js';
 import { ioOf } from './io-of.js';
 import { reportScanProblems } from './journal-problems.js';
+import { rollbackRegion } from './rollback-region.js';
 import { finalLine, reportRun, withRun } from './run-session.js';
 
 interface RollbackFlags {
@@ -94,6 +95,7 @@ export const rollback = async (env: EnvName, command: Command): Promise<void> =>
     io.warn('JOURNAL_REMOTE', `could not write the journal remotely: ${error.message}`),
   );
   const alias = await lambda.getAlias();
+  const failover = conn.apis.failover;
   const history = await store.scan(env, 50);
   reportScanProblems(io, history);
   const target = resolveRollbackTarget(
@@ -126,6 +128,14 @@ export const rollback = async (env: EnvName, command: Command): Promise<void> =>
         kind: 'switch-alias',
         title: `Switch alias ${PLANS[env].env.alias} → version ${target.version}`,
       },
+      ...(failover
+        ? [
+            {
+              kind: 'switch-alias-failover',
+              title: `Switch alias ${PLANS[env].env.alias} in ${failover.region} → the same package`,
+            },
+          ]
+        : []),
       { kind: 'smoke', title: 'Smoke tests (read-only subset)' },
     ],
   });
@@ -142,7 +152,9 @@ export const rollback = async (env: EnvName, command: Command): Promise<void> =>
   for (const run of await supersedeEarlier(store, journal, `rollback run ${journal.runId}`)) {
     io.warn('RUN_SUPERSEDED', `unfinished run ${run.runId} is superseded by this rollback`);
   }
-  const [switchStep, smokeStep] = journal.steps as [RunJournal['steps'][0], RunJournal['steps'][0]];
+  const stepOf = (kind: string) => journal.steps.find((s) => s.kind === kind) as StepRecord;
+  const switchStep = stepOf('switch-alias');
+  const smokeStep = stepOf('smoke');
   try {
     await store.save(journal);
     switchStep.state = 'running';
@@ -173,6 +185,17 @@ export const rollback = async (env: EnvName, command: Command): Promise<void> =>
     };
     io.info('ROLLED_BACK', `${env}: alias ${alias.version} → ${target.version}, verified`);
     await store.save(journal);
+    if (failover) {
+      // The primary serves traffic and went first; the failover region follows by package.
+      await rollbackRegion({
+        regional: failover,
+        codeSha256: target.codeSha256,
+        journal,
+        step: stepOf('switch-alias-failover'),
+        io,
+      });
+      await store.save(journal);
+    }
 
     if (tokens instanceof PromoteError) {
       smokeStep.state = 'skipped';

@@ -58,10 +58,8 @@ Examples:
     .addOption(
       new Option(
         '--ramp <d>',
-        'rise linearly from 0 to --rate over this long (0s: full rate at once)',
-      )
-        .default(30_000, '30s')
-        .argParser(parseDuration),
+        'rise linearly from 0 to --rate over this long (default: a tenth of --duration, at most 30s; 0s: full rate at once)',
+      ).argParser(parseDuration),
     )
     .addOption(
       new Option('--customers <n>', 'synthetic customers').default(10).argParser(numberIn(1, 500)),
@@ -79,13 +77,14 @@ Example:
     )
     .action(
       async (
-        opts: { env: EnvName; rate: number; duration: number; ramp: number; customers: number },
+        opts: { env: EnvName; rate: number; duration: number; ramp?: number; customers: number },
         command,
       ) => {
         const { ioOf, requireRunning, loadSandboxKeys, sandboxPaths, runTraffic } = await import(
           './sandbox-run.js'
         );
         const io = ioOf(command);
+        const rampMs = opts.ramp ?? Math.min(30_000, Math.round(opts.duration / 10));
         const state = await requireRunning();
         const baseUrl = state.apiUrls[opts.env];
         if (!baseUrl) {
@@ -98,7 +97,7 @@ Example:
         process.once('SIGTERM', stop);
         io.info(
           'TRAFFIC_START',
-          `traffic → ${baseUrl}: ${opts.rate} req/s for ${opts.duration / 1000} s (ramp ${Math.min(opts.ramp, opts.duration) / 1000} s), ${opts.customers} customers`,
+          `traffic → ${baseUrl}: ${opts.rate} req/s for ${opts.duration / 1000} s (ramp ${Math.min(rampMs, opts.duration) / 1000} s), ${opts.customers} customers`,
         );
         let lastLine = 0;
         try {
@@ -106,7 +105,7 @@ Example:
             baseUrl,
             rate: opts.rate,
             durationMs: opts.duration,
-            rampMs: opts.ramp,
+            rampMs,
             customers: opts.customers,
             tokenFor: (customerId) => keys.mintToken({ env: opts.env, customerId }),
             adminToken: () => keys.mintToken({ env: opts.env, admin: true }),

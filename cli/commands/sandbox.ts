@@ -46,13 +46,14 @@ Examples:
   $ promote sandbox token --env sit --customer cust_test_001
   $ promote sandbox fault --env prod --version 2 --error-rate 0.2
   $ promote sandbox traffic --env prod --rate 50 --duration 60s
+  $ promote sandbox outage --region af-south-1 --down
   $ promote sandbox down`,
     );
 
   sandbox
     .command('up')
     .description('start the sandbox in the background and provision dev, sit and prod (idempotent)')
-    .addOption(portOption('gateway port (API fronts use the next three)'))
+    .addOption(portOption('gateway port (API fronts use the next four)'))
     .option('--fresh', 'discard all sandbox state first')
     .action(async (opts: { port: number; fresh?: boolean }, command: Command) => {
       const { ioOf, startDaemon, sandboxSetupHint } = await lazy();
@@ -75,6 +76,7 @@ Examples:
           : `sandbox started in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${state.pid})`,
       );
       io.result(sandboxSetupHint(state));
+      for (const line of failoverLines(state.failoverApiUrls)) io.result(line);
       io.document({ ok: true, already_running: alreadyRunning, ...state });
     });
 
@@ -101,10 +103,21 @@ Examples:
         io.document({ ok: true, running: false });
         return;
       }
-      const status = await control<{ envs?: Record<string, unknown> }>(state.endpoint, 'status');
+      const status = await control<{
+        envs?: Record<string, unknown>;
+        failover?: Record<string, unknown>;
+        outages?: Array<{ region: string; since: string }>;
+      }>(state.endpoint, 'status');
       io.result(sandboxSetupHint(state));
+      for (const line of failoverLines(state.failoverApiUrls)) io.result(line);
       for (const [env, s] of Object.entries(status?.envs ?? {})) {
         io.result(`${env.padEnd(5)} ${JSON.stringify(s)}`);
+      }
+      for (const [env, s] of Object.entries(status?.failover ?? {})) {
+        io.result(`${env.padEnd(5)} failover ${JSON.stringify(s)}`);
+      }
+      for (const outage of status?.outages ?? []) {
+        io.result(`outage: ${outage.region} is down since ${outage.since}`);
       }
       io.document({ ok: true, running: true, ...state, ...status });
     });
@@ -112,7 +125,7 @@ Examples:
   sandbox
     .command('reset')
     .description('stop, discard all state, start fresh')
-    .addOption(portOption('gateway port (API fronts use the next three)'))
+    .addOption(portOption('gateway port (API fronts use the next four)'))
     .action(async (opts: { port: number }, command: Command) => {
       const { ioOf, stopDaemon, startDaemon, sandboxPaths, sandboxSetupHint } = await lazy();
       const io = ioOf(command);
@@ -222,5 +235,35 @@ Examples:
       },
     );
 
+  sandbox
+    .command('outage')
+    .description(
+      'take a region of the sandbox down for a DR drill (every AWS call and API front there answers 503), or bring it back',
+    )
+    .requiredOption(
+      '--region <region>',
+      'af-south-1 (PROD primary) or eu-west-1 (PROD failover, DEV, SIT)',
+    )
+    .option('--down', 'take the region down')
+    .option('--up', 'bring the region back')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ promote sandbox outage --region af-south-1 --down    PROD's primary region fails
+  $ promote sandbox outage --region af-south-1 --up`,
+    )
+    .action(async (opts: { region: string; down?: boolean; up?: boolean }, command: Command) => {
+      const { sandboxOutage } = await import('./sandbox-outage-run.js');
+      await sandboxOutage(opts, command);
+    });
+
   registerTokenAndTraffic(sandbox);
 };
+
+/** `api prod eu-west-1  http://…/v1.0/orders`: the failover regions' fronts. */
+const failoverLines = (urls: Readonly<Record<string, string>> | undefined): string[] =>
+  Object.entries(urls ?? {}).map(
+    ([env, url]) =>
+      `api ${env} ${ENVIRONMENTS[env as EnvName]?.failoverRegion ?? ''} (failover)  ${url}/v1.0/orders`,
+  );

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { EnvName } from '../../infra/environments.js';
 import type { StateApi, StateItem } from '../aws/state-api.js';
+import { attachGuardianRecords, readGuardianRecords } from './guardian-records.js';
 import type { RunJournal } from './run-journal.js';
 
 const RUN_PK = 'run';
@@ -238,7 +239,16 @@ export class JournalStore {
       .filter((j) => j.env === env)
       .sort((a, b) => (a.runId < b.runId ? 1 : -1))
       .slice(0, limit);
-    return { runs, divergent, unreadable, ...(remote.error ? { remoteError: remote.error } : {}) };
+    let remoteError = remote.error;
+    if (this.state && !remoteError) {
+      // The canary guardian's records, shown with the runs they rolled back.
+      try {
+        attachGuardianRecords(runs, await readGuardianRecords(this.state, Math.max(limit, 20)));
+      } catch (error) {
+        remoteError = `guardian records: ${(error as Error).message}`;
+      }
+    }
+    return { runs, divergent, unreadable, ...(remoteError ? { remoteError } : {}) };
   }
 
   /** Newest first (see {@link scan} for what could not be read). */

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { EnvName } from '../../infra/environments.js';
 import type { CanarySpec } from '../plans/canary-spec.js';
+import type { GuardianView } from './guardian-records.js';
+import type { BackupItemCounts, RestoreRecord } from './restore-evidence.js';
 import type { StepEvidence } from './step-evidence.js';
 
 /**
@@ -107,7 +109,8 @@ export interface RunJournal {
   readonly schema: 1;
   readonly runId: string;
   readonly env: EnvName;
-  readonly command: 'promote' | 'rollback';
+  /** `backup` and `restore` (day-2 data commands) never move the alias. */
+  readonly command: 'promote' | 'rollback' | 'backup' | 'restore';
   readonly actor: string;
   readonly sandbox: boolean;
   readonly startedAt: string;
@@ -137,9 +140,31 @@ export interface RunJournal {
   artifact?: { codeSha256: string; release?: string; bytes?: number };
   /** The primary region's versions; `artifact.codeSha256` is what identifies the package. */
   versions: RegionVersions;
-  backups: Array<{ arn: string; name: string; status: string }>;
+  /**
+   * PROD's failover region: the same package under its own version numbers, moved once the
+   * primary is at 100% and rolled back with it.
+   */
+  failover?: RegionVersions & {
+    rollback?: { to: string; verified: boolean; at: string; error?: string };
+  };
+  backups: Array<{
+    arn: string;
+    name: string;
+    status: string;
+    /** The orders table's items per status around this backup (absent in older journals). */
+    counts?: BackupItemCounts;
+    /** Why they could not be counted (the backup itself stands). */
+    countsError?: string;
+  }>;
+  /** `promote restore`: the side table, its source and the validation verdict. */
+  restore?: RestoreRecord;
   steps: StepRecord[];
   rollback?: { to: string; reason: string; verified: boolean; at: string; error?: string };
+  /**
+   * What the canary guardian did to this run, joined from its record in the state table when
+   * journals are read (infra/guardian.ts); never written by the guardian into the journal.
+   */
+  guardian?: GuardianView;
   terraform?: TerraformRecord;
   /** The canary in flight: where it is, so `--resume` continues the bake. */
   canary?: CanaryProgress;

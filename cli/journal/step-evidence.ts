@@ -84,6 +84,12 @@ export interface SmokeEvidence {
   hint?: string;
 }
 
+/** PROD's failover region: the same package under its own version number. */
+export interface FailoverEvidence {
+  failover?: { region: string; before: string; candidate: string; published: boolean };
+  failoverChecks?: Record<string, unknown>;
+}
+
 /** A rollback's alias switch. */
 export interface SwitchEvidence {
   from?: string;
@@ -99,4 +105,5 @@ export type StepEvidence = PreflightEvidence &
   ShiftEvidence &
   CanaryEvidence &
   SmokeEvidence &
+  FailoverEvidence &
   SwitchEvidence;

@@ -18,8 +18,16 @@ export const supersession = (
 ): { runId?: string; reason: string } | undefined => {
   if (run.supersededBy) return run.supersededBy;
   if (run.status === 'superseded') return { reason: 'marked superseded' };
+  // Only a run that may move the alias takes over: a backup or restore holds the lock while
+  // it works but leaves a paused canary exactly where it was, still resumable.
   const later = runs
-    .filter((r) => r.runId !== run.runId && r.startedAt > run.startedAt && r.lockedAt)
+    .filter(
+      (r) =>
+        r.runId !== run.runId &&
+        r.startedAt > run.startedAt &&
+        r.lockedAt &&
+        (r.command === 'promote' || r.command === 'rollback'),
+    )
     .sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1))[0];
   return later
     ? { runId: later.runId, reason: `${later.command} run ${later.runId} took the lock later` }

@@ -31,11 +31,13 @@ export interface Plan {
   readonly checklist: readonly string[];
   /** DLQ depth allowed at preflight (plan: "DLQ empty"). */
   readonly maxDlqDepth: number;
-  /** The plan's response-time SLAs (§ Critical Checks), for reports. */
+  /** The plan's response-time SLAs (§ Critical Checks), for reports and `promote load`. */
   readonly sla: {
     readonly createP95Ms: number;
     readonly statusP95Ms: number;
     readonly readP95Ms: number;
+    /** § Success Criteria "Error rate < 0.1%": what a load test must stay under. */
+    readonly maxErrorRatePct: number;
   };
   readonly alarms: readonly AlarmSpec[];
   /** The backup name prefix; the step appends `-YYYYMMDD-HHMMSS`. */
@@ -61,7 +63,7 @@ const base = (name: EnvName) => {
     env,
     checklist: CHECKLIST,
     maxDlqDepth: 0,
-    sla: { createP95Ms: 2000, statusP95Ms: 1000, readP95Ms: 500 },
+    sla: { createP95Ms: 2000, statusP95Ms: 1000, readP95Ms: 500, maxErrorRatePct: 0.1 },
     alarms: planAlarms(env),
     backupPrefix: `${env.tableName}-pre-deployment`,
     releaseTagPattern: new RegExp(`^v\\d+\\.\\d+\\.\\d+-${name}$`),
@@ -116,6 +118,8 @@ export const PLANS: Readonly<Record<EnvName, Plan>> = {
       { kind: 'backup' },
       ...TERRAFORM_APPLY,
       ...RELEASE,
+      // The DR region follows the primary, never leads it.
+      { kind: 'failover-region' },
     ],
     requireHealthyUpstream: 'sit',
     requireGate: { id: 'sit-signoff', probe: 'sit-signoff', title: 'SIT sign-off (Gate 4)' },

@@ -29,6 +29,11 @@ export type StepSpec =
   /** Weighted alias shifting with CloudWatch gates (timing from the plan's canary spec). */
   | { readonly kind: 'canary' }
   | { readonly kind: 'verify' }
+  /**
+   * PROD: once the primary region serves the package at 100%, the failover region's function
+   * is moved to the same bytes (its own version number) and verified.
+   */
+  | { readonly kind: 'failover-region' }
   | { readonly kind: 'smoke'; readonly readOnly?: boolean };
 
 export type StepKind = StepSpec['kind'];

@@ -82,3 +82,42 @@ export const restoreAlias = async (input: {
     return 'failed';
   }
 };
+
+/**
+ * The same rollback in PROD's failover region: back to the version it was on before this run
+ * moved it (its own number), unless someone else has moved it since.
+ */
+export const restoreFailoverAlias = async (input: {
+  lambda: LambdaApi;
+  journal: RunJournal;
+  io: IoHost;
+}): Promise<'not_needed' | 'rolled_back' | 'foreign' | 'failed'> => {
+  const failover = input.journal.failover;
+  const before = failover?.before;
+  if (!failover || !before) return 'not_needed';
+  const at = new Date().toISOString();
+  const where = failover.region ?? 'the failover region';
+  try {
+    const current = await input.lambda.getAlias();
+    if (current.version === before && Object.keys(current.weights).length === 0) {
+      return 'not_needed';
+    }
+    if (!aliasIsOurs(current, failover)) {
+      failover.after = current.version;
+      input.io.warn(
+        'ALIAS_MOVED_BY_OTHERS',
+        `${where}: alias is on version ${current.version}, which this run neither started from (${before}) nor deploys (${failover.candidate ?? 'none'}); left as it is`,
+      );
+      return 'foreign';
+    }
+    input.io.warn('ROLLING_BACK', `rolling back ${where}: alias ${current.version} → ${before}`);
+    await switchAlias(input.lambda, before);
+    failover.rollback = { to: before, verified: true, at };
+    failover.after = before;
+    input.io.info('ROLLED_BACK', `${where}: alias verified on version ${before}`);
+    return 'rolled_back';
+  } catch (error) {
+    failover.rollback = { to: before, verified: false, at, error: (error as Error).message };
+    return 'failed';
+  }
+};

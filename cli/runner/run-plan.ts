@@ -13,7 +13,12 @@ import type { StepSpec } from '../plans/step-spec.js';
 import { STEP_MODULES } from '../steps/registry.js';
 import { withTimeout } from '../steps/sleep.js';
 import type { RunApis, RunOptions, StepContext } from '../steps/step-context.js';
-import { aliasIsClean, restoreAlias, restoreByHand } from './restore-alias.js';
+import {
+  aliasIsClean,
+  restoreAlias,
+  restoreByHand,
+  restoreFailoverAlias,
+} from './restore-alias.js';
 
 /** How long the last words of a run killed with a second Ctrl-C may take, per call. */
 const LAST_WORDS_MS = 2_500;
@@ -255,6 +260,11 @@ export const runPlan = async (input: RunPlanInput): Promise<RunJournal> => {
       reason: `${failure.code}: ${failure.message}`,
     });
     if (outcome === 'foreign') journal.status = 'failed';
+    // Both regions end where they began: a DR region left on other bytes would be drift.
+    const failover = input.apis.failover
+      ? await restoreFailoverAlias({ lambda: input.apis.failover.lambda, journal, io })
+      : 'not_needed';
+    if (failover === 'failed') journal.status = 'rollback_failed';
     journal.finishedAt = new Date().toISOString();
     await save();
     if (outcome === 'failed') {
@@ -263,6 +273,14 @@ export const runPlan = async (input: RunPlanInput): Promise<RunJournal> => {
         'ROLLBACK_FAILED',
         `${failure.message} — and the rollback failed: ${journal.rollback?.error ?? 'unknown'}`,
         restoreByHand(input.plan.env, journal.versions.before),
+      );
+    }
+    if (failover === 'failed') {
+      throw new PromoteError(
+        'rollback_failed',
+        'ROLLBACK_FAILED',
+        `${failure.message} — and the rollback in ${journal.failover?.region} failed: ${journal.failover?.rollback?.error ?? 'unknown'}`,
+        `${restoreByHand(input.plan.env, journal.failover?.before)} --region ${journal.failover?.region}`,
       );
     }
     throw failure;

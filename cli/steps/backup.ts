@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PromoteError } from '../errors.js';
+import { countAroundBackup } from '../ops/backup-counts.js';
+import { documentClientOf } from '../ops/table-counts.js';
 import { sleep } from './sleep.js';
 import type { StepContext, StepModule } from './step-context.js';
 
@@ -19,6 +21,8 @@ export const runDir = (ctx: Pick<StepContext, 'options' | 'journal'>): string =>
 /**
  * The plan's Step 1 evidence before a prod change: PITR on, an on-demand backup of the
  * orders table (waited on until AVAILABLE), and the function's pre-deployment snapshot.
+ * Around the backup it counts the table's items per status (cli/ops/backup-counts.ts) and
+ * journals them with the backup: what `promote restore` later checks a restore against.
  */
 export const backup: StepModule<'backup'> = {
   kind: 'backup',
@@ -36,8 +40,27 @@ export const backup: StepModule<'backup'> = {
       );
     }
     const name = backupName(ctx.plan.backupPrefix, new Date());
-    let info = await dynamodb.createBackup(name);
-    ctx.journal.backups.push({ arn: info.arn, name: info.name, status: info.status });
+    const counted = await countAroundBackup(
+      documentClientOf(ctx.target),
+      ctx.plan.env.tableName,
+      () => dynamodb.createBackup(name),
+    );
+    let info = counted.backup;
+    ctx.journal.backups.push({
+      arn: info.arn,
+      name: info.name,
+      status: info.status,
+      ...('counts' in counted ? { counts: counted.counts } : { countsError: counted.error }),
+    });
+    if ('counts' in counted) {
+      const { total, tolerance } = counted.counts;
+      ctx.progress(
+        `${total} items counted${tolerance ? ` (± ${tolerance}: writes meanwhile)` : ''}`,
+      );
+    } else {
+      // The backup stands without its counts: a restore of it then checks less (the report says).
+      ctx.progress(`items not counted: ${counted.error}`);
+    }
     await ctx.save();
     const deadline = Date.now() + BACKUP_TIMEOUT_MS;
     while (info.status !== 'AVAILABLE') {

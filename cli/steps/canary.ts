@@ -2,6 +2,7 @@ import { type Assessment, assess, PLAN_THRESHOLDS } from '../canary/assess.js';
 import { aliasSmoke, candidateSmoke } from '../canary/critical-smoke.js';
 import { proxyEvent } from '../canary/proxy-event.js';
 import { readAliasRate, readWindow } from '../canary/read-window.js';
+import { runHeartbeat } from '../canary/run-heartbeat.js';
 import { estimateCanarySample } from '../canary/sample-estimate.js';
 import { PromoteError } from '../errors.js';
 import type { CanaryAnalysis, CanaryProgress } from '../journal/run-journal.js';
@@ -239,115 +240,148 @@ export const canary: StepModule<'canary'> = {
         progress.allowedAlarms.push(allowed);
     }
     await ctx.save();
-
-    for (; progress.stepIndex < spec.steps.length; progress.stepIndex += 1) {
-      const step = spec.steps[progress.stepIndex] as (typeof spec.steps)[number];
-      const weight = step.weight;
-      const resuming = progress.stepStartedAt !== undefined;
-      // Continuing a paused run: the pause it stopped at has been passed (the journaled
-      // pause points still hold the later ones).
-      if (progress.pausedBefore === pct(weight)) {
-        progress.resumedPast.push(pct(weight));
-        delete progress.pausedBefore;
-      }
-      if (
-        !resuming &&
-        ctx.options.pauseBefore?.includes(pct(weight)) &&
-        !progress.resumedPast.includes(pct(weight))
-      ) {
-        progress.pausedBefore = pct(weight);
-        ctx.record.state = 'paused';
-        ctx.journal.status = 'paused';
-        await ctx.save();
-        ctx.progress(
-          `paused before ${pct(weight)}% (alias unchanged); continue with: promote resume ${ctx.plan.env.name}`,
-        );
-        return;
-      }
-      if (!resuming) {
-        if (progress.stepIndex === 0 && progress.analyses.length === 0) {
-          await requireJudgeable(ctx, spec);
-          await warmUp(ctx, candidate);
+    // The guardian's view of this run (infra/guardian.ts): beats from the first shift on.
+    const heartbeat = await runHeartbeat(ctx, spec, progress);
+    const wake = AbortSignal.any([ctx.signal, heartbeat.signal]);
+    try {
+      for (; progress.stepIndex < spec.steps.length; progress.stepIndex += 1) {
+        const step = spec.steps[progress.stepIndex] as (typeof spec.steps)[number];
+        const weight = step.weight;
+        const resuming = progress.stepStartedAt !== undefined;
+        // Continuing a paused run: the pause it stopped at has been passed (the journaled
+        // pause points still hold the later ones).
+        if (progress.pausedBefore === pct(weight)) {
+          progress.resumedPast.push(pct(weight));
+          delete progress.pausedBefore;
         }
-        await switchAlias(lambda, stable, {
-          weights: { [candidate]: weight },
-          reason: 'deploy_failed',
-        });
-        progress.stepStartedAt = (ctx.options.now?.() ?? new Date()).toISOString();
-        await ctx.save();
-        ctx.progress(`${pct(weight)}% of traffic on version ${candidate}`);
-      }
-      const smoke = await criticalSmoke(ctx, candidate);
-      const started = Date.parse(progress.stepStartedAt as string);
-      const bakeMs = step.bakeSeconds * 1000;
-      const clock = () => (ctx.options.now?.() ?? new Date()).getTime();
-      // A failed critical smoke is judged at once; a passing one rides on the first analysis.
-      let pendingSmoke = smoke;
-      if (smoke && !smoke.ok) {
-        await analyse(
-          ctx,
-          progress,
-          spec,
-          weight,
-          false,
-          (bakeMs - (clock() - started)) / 1000,
-          smoke,
-        );
-      }
-      let extensions = 0;
-      for (;;) {
-        const wait = Math.max(
-          Math.min(spec.analysisIntervalSeconds * 1000, bakeMs - (clock() - started)),
-          extensions > 0 ? spec.analysisIntervalSeconds * 1000 : 0,
-        );
-        if (wait > 0) await sleep(wait, ctx.signal);
-        if (ctx.signal.aborted) {
-          throw new PromoteError(
-            'interrupted',
-            'INTERRUPTED',
-            `interrupted during the ${pct(weight)}% bake`,
+        if (
+          !resuming &&
+          ctx.options.pauseBefore?.includes(pct(weight)) &&
+          !progress.resumedPast.includes(pct(weight))
+        ) {
+          progress.pausedBefore = pct(weight);
+          ctx.record.state = 'paused';
+          ctx.journal.status = 'paused';
+          await ctx.save();
+          // Weights stay on while paused: the guardian watches the alarms, not the beat.
+          if (progress.stepIndex > 0) await heartbeat.end('paused');
+          ctx.progress(
+            `paused before ${pct(weight)}% (alias unchanged); continue with: promote resume ${ctx.plan.env.name}`,
+          );
+          return;
+        }
+        if (!resuming) {
+          if (progress.stepIndex === 0 && progress.analyses.length === 0) {
+            await requireJudgeable(ctx, spec);
+            await warmUp(ctx, candidate);
+          }
+          const due = new Date(
+            (ctx.options.now?.() ?? new Date()).getTime() + step.bakeSeconds * 1000,
+          );
+          await heartbeat.beat({ weight, deadline: due });
+          // Never shift what the guardian just took back (a resumed run racing it).
+          heartbeat.assertAlive();
+          await switchAlias(lambda, stable, {
+            weights: { [candidate]: weight },
+            reason: 'deploy_failed',
+          });
+          progress.stepStartedAt = (ctx.options.now?.() ?? new Date()).toISOString();
+          await ctx.save();
+          ctx.progress(`${pct(weight)}% of traffic on version ${candidate}`);
+        }
+        const smoke = await criticalSmoke(ctx, candidate);
+        const started = Date.parse(progress.stepStartedAt as string);
+        const bakeMs = step.bakeSeconds * 1000;
+        await heartbeat.beat({ weight, deadline: new Date(started + bakeMs) });
+        const clock = () => (ctx.options.now?.() ?? new Date()).getTime();
+        // A failed critical smoke is judged at once; a passing one rides on the first analysis.
+        let pendingSmoke = smoke;
+        if (smoke && !smoke.ok) {
+          await analyse(
+            ctx,
+            progress,
+            spec,
+            weight,
+            false,
+            (bakeMs - (clock() - started)) / 1000,
+            smoke,
           );
         }
-        const elapsed = clock() - started;
-        const endOfBake = elapsed >= bakeMs;
-        const verdict = await analyse(
-          ctx,
-          progress,
-          spec,
-          weight,
-          endOfBake,
-          (bakeMs - elapsed) / 1000,
-          pendingSmoke,
-        );
-        pendingSmoke = undefined;
-        if (endOfBake && verdict === 'wait') {
-          // Only a saturated test environment leaves a bake without a verdict: bake on, a
-          // few intervals, for a window that judges the release rather than the machine.
-          extensions += 1;
-          if (extensions > MAX_SATURATED_EXTENSIONS) {
+        let extensions = 0;
+        for (;;) {
+          const wait = Math.max(
+            Math.min(spec.analysisIntervalSeconds * 1000, bakeMs - (clock() - started)),
+            extensions > 0 ? spec.analysisIntervalSeconds * 1000 : 0,
+          );
+          if (wait > 0) await sleep(wait, wake);
+          if (ctx.signal.aborted) {
             throw new PromoteError(
-              'gate_failed_rolled_back',
-              'CANARY_GATE_FAILED',
-              `the canary could not be judged at ${pct(weight)}%: the test environment itself stayed saturated for ${MAX_SATURATED_EXTENSIONS} extra analyses — nothing was found wrong with version ${progress.candidate}, but it was not promoted unjudged`,
-              'lighten the machine (less traffic, fewer parallel jobs) and promote again',
-              { triggers: ['host-saturated'] },
+              'interrupted',
+              'INTERRUPTED',
+              `interrupted during the ${pct(weight)}% bake`,
             );
           }
-          ctx.io.warn(
-            'CANARY_ANALYSIS',
-            `${pct(weight)}% bake extended (${extensions}/${MAX_SATURATED_EXTENSIONS}): the test environment was saturated`,
+          heartbeat.assertAlive();
+          const elapsed = clock() - started;
+          const endOfBake = elapsed >= bakeMs;
+          const verdict = await analyse(
+            ctx,
+            progress,
+            spec,
+            weight,
+            endOfBake,
+            (bakeMs - elapsed) / 1000,
+            pendingSmoke,
           );
-          continue;
+          pendingSmoke = undefined;
+          if (endOfBake && verdict === 'wait') {
+            // Only a saturated test environment leaves a bake without a verdict: bake on, a
+            // few intervals, for a window that judges the release rather than the machine.
+            extensions += 1;
+            if (extensions > MAX_SATURATED_EXTENSIONS) {
+              throw new PromoteError(
+                'gate_failed_rolled_back',
+                'CANARY_GATE_FAILED',
+                `the canary could not be judged at ${pct(weight)}%: the test environment itself stayed saturated for ${MAX_SATURATED_EXTENSIONS} extra analyses — nothing was found wrong with version ${progress.candidate}, but it was not promoted unjudged`,
+                'lighten the machine (less traffic, fewer parallel jobs) and promote again',
+                { triggers: ['host-saturated'] },
+              );
+            }
+            ctx.io.warn(
+              'CANARY_ANALYSIS',
+              `${pct(weight)}% bake extended (${extensions}/${MAX_SATURATED_EXTENSIONS}): the test environment was saturated`,
+            );
+            await heartbeat.beat({
+              weight,
+              deadline: new Date(clock() + spec.analysisIntervalSeconds * 1000),
+            });
+            continue;
+          }
+          if (endOfBake) break;
         }
-        if (endOfBake) break;
+        delete progress.stepStartedAt;
+        await ctx.save();
       }
-      delete progress.stepStartedAt;
-      await ctx.save();
-    }
 
-    await switchAlias(lambda, candidate).catch((error: Error) => {
-      throw new PromoteError('deploy_failed', 'ALIAS_NOT_VERIFIED', error.message);
-    });
+      await switchAlias(lambda, candidate).catch((error: Error) => {
+        throw new PromoteError('deploy_failed', 'ALIAS_NOT_VERIFIED', error.message);
+      });
+      await heartbeat.end('done');
+    } catch (error) {
+      // The run's rollback comes next; should it not happen, the beat stays stale and the
+      // guardian restores the stable version.
+      await heartbeat.end('ending', (error as { code?: string }).code ?? 'STEP_CRASHED');
+      const loss = heartbeat.loss;
+      if (loss?.kind === 'guardian') {
+        ctx.journal.rollback = {
+          to: stable,
+          reason: loss.line,
+          verified: true,
+          at: loss.heartbeat?.guardian?.at ?? new Date().toISOString(),
+        };
+      }
+      throw error;
+    }
     ctx.journal.versions.after = candidate;
     ctx.record.evidence.canary = {
       steps: spec.steps.map((s) => `${pct(s.weight)}% for ${s.bakeSeconds} s`),

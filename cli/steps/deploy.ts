@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { buildArtifact } from '../../scripts/build.js';
 import { codeSha256Of } from '../artifact/inspect-artifact.js';
+import type { LambdaApi } from '../aws/lambda-api.js';
 import { PromoteError } from '../errors.js';
 import type { StepContext, StepModule } from './step-context.js';
 
@@ -10,7 +11,7 @@ export const codeSha256 = codeSha256Of;
 const releaseLabel = (ctx: StepContext): string =>
   ctx.options.git?.tag ?? ctx.options.git?.sha?.slice(0, 12) ?? 'local';
 
-const loadArtifact = async (ctx: StepContext): Promise<{ zip: Buffer; release: string }> => {
+export const loadArtifact = async (ctx: StepContext): Promise<{ zip: Buffer; release: string }> => {
   const inputs = ctx.journal.inputs?.artifact;
   const path = inputs?.path ?? ctx.options.artifact;
   if (path) {
@@ -41,11 +42,67 @@ const loadArtifact = async (ctx: StepContext): Promise<{ zip: Buffer; release: s
 };
 
 /**
- * The plan's Step 5: upload the code, wait until Lambda reports the update Successful, and
- * publish a version guarded by CodeSha256 (if someone else changed `$LATEST` meanwhile,
- * PublishVersion refuses). The same package twice publishes nothing new: the existing
- * version with that hash becomes the candidate.
+ * Puts a package into one region's function: reuses the published version that already holds
+ * these bytes, else uploads, waits until Lambda reports the update Successful, and publishes a
+ * version guarded by CodeSha256 (if someone else changed `$LATEST` meanwhile, PublishVersion
+ * refuses). Used for the primary region (deploy) and PROD's failover region.
+ *
+ * @returns the version holding the package, and whether it was published by this call.
  */
+export const publishPackage = async (input: {
+  readonly lambda: LambdaApi;
+  readonly zip: Buffer;
+  readonly codeSha256: string;
+  readonly description: string;
+  /** The alias's name and version now (for the messages: what stays live if this fails). */
+  readonly alias: string;
+  readonly live: string;
+  /** The region, when it is not the primary. */
+  readonly region?: string;
+  readonly progress: (text: string) => void;
+}): Promise<{ version: string; published: boolean }> => {
+  const { lambda, codeSha256: sha } = input;
+  const live = `alias ${input.alias} still on ${input.live}${input.region ? ` in ${input.region}` : ''}`;
+  const existing = (await lambda.listVersions()).filter((v) => v.codeSha256 === sha).pop();
+  if (existing) {
+    input.progress(`package unchanged: version ${existing.version} already has CodeSha256 ${sha}`);
+    return { version: existing.version, published: false };
+  }
+  const uploaded = await lambda.updateCode(input.zip);
+  if (uploaded.codeSha256 !== sha) {
+    throw new PromoteError(
+      'deploy_failed',
+      'CODE_HASH_MISMATCH',
+      `Lambda stored CodeSha256 ${uploaded.codeSha256}, expected ${sha}; ${live}`,
+    );
+  }
+  input.progress('waiting for LastUpdateStatus=Successful…');
+  try {
+    await lambda.waitUpdated();
+  } catch (error) {
+    throw new PromoteError(
+      'deploy_failed',
+      'CODE_UPDATE_FAILED',
+      `the code update did not succeed: ${(error as Error).message}; ${live}`,
+    );
+  }
+  const published = await lambda.publishVersion(sha, input.description);
+  input.progress(`published version ${published.version}`);
+  return { version: published.version, published: true };
+};
+
+/** The version's description: release, commit and the run that published it. */
+export const versionDescription = (ctx: StepContext, release: string): string =>
+  [
+    `release ${release}`,
+    ctx.options.git?.sha ? `git ${ctx.options.git.sha.slice(0, 12)}` : undefined,
+    `by promote run ${ctx.journal.runId}`,
+  ]
+    .filter(Boolean)
+    .join(' ')
+    .slice(0, 256);
+
+/** The plan's Step 5 in the primary region: upload the code and publish a version. */
 export const deploy: StepModule<'deploy'> = {
   kind: 'deploy',
   title: (_spec, plan) => `Deploy ${plan.env.functionName}: upload, publish version`,
@@ -57,51 +114,29 @@ export const deploy: StepModule<'deploy'> = {
     const sha = codeSha256(zip);
     ctx.journal.artifact = { codeSha256: sha, release, bytes: zip.length };
     ctx.record.evidence.artifact = { codeSha256: sha, release, bytes: zip.length };
-    const existing = (await lambda.listVersions()).filter((v) => v.codeSha256 === sha).pop();
-    if (existing) {
-      if (Number(existing.version) < Number(alias.version)) {
-        // Same bytes as an older release: what was asked, but never silently backwards.
-        ctx.io.warn(
-          'CANDIDATE_OLDER',
-          `this package is already published as version ${existing.version}, older than live ${alias.version}: the alias will move back to it`,
-        );
-        ctx.record.evidence.older = { candidate: existing.version, live: alias.version };
-      }
-      ctx.journal.versions.candidate = existing.version;
-      ctx.record.evidence.reused = existing.version;
-      ctx.progress(`package unchanged: version ${existing.version} already has CodeSha256 ${sha}`);
+    const description = versionDescription(ctx, release);
+    const { version, published } = await publishPackage({
+      lambda,
+      zip,
+      codeSha256: sha,
+      description,
+      alias: ctx.plan.env.alias,
+      live: alias.version,
+      progress: (text) => ctx.progress(text),
+    });
+    ctx.journal.versions.candidate = version;
+    if (published) {
+      ctx.record.evidence.published = { version, description };
       return;
     }
-    const uploaded = await lambda.updateCode(zip);
-    if (uploaded.codeSha256 !== sha) {
-      throw new PromoteError(
-        'deploy_failed',
-        'CODE_HASH_MISMATCH',
-        `Lambda stored CodeSha256 ${uploaded.codeSha256}, expected ${sha}; the alias was not touched`,
+    if (Number(version) < Number(alias.version)) {
+      // Same bytes as an older release: what was asked, but never silently backwards.
+      ctx.io.warn(
+        'CANDIDATE_OLDER',
+        `this package is already published as version ${version}, older than live ${alias.version}: the alias will move back to it`,
       );
+      ctx.record.evidence.older = { candidate: version, live: alias.version };
     }
-    ctx.progress('waiting for LastUpdateStatus=Successful…');
-    try {
-      await lambda.waitUpdated();
-    } catch (error) {
-      throw new PromoteError(
-        'deploy_failed',
-        'CODE_UPDATE_FAILED',
-        `the code update did not succeed: ${(error as Error).message}; alias ${ctx.plan.env.alias} still on ${alias.version}`,
-      );
-    }
-    const git = ctx.options.git;
-    const description = [
-      `release ${release}`,
-      git?.sha ? `git ${git.sha.slice(0, 12)}` : undefined,
-      `by promote run ${ctx.journal.runId}`,
-    ]
-      .filter(Boolean)
-      .join(' ')
-      .slice(0, 256);
-    const published = await lambda.publishVersion(sha, description);
-    ctx.journal.versions.candidate = published.version;
-    ctx.record.evidence.published = { version: published.version, description };
-    ctx.progress(`published version ${published.version}`);
+    ctx.record.evidence.reused = version;
   },
 };

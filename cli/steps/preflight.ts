@@ -94,7 +94,12 @@ const identityChecks = async (ctx: StepContext): Promise<Check[]> => {
 
 /** The plan's infrastructure checklist: everything the deployment relies on exists. */
 const infrastructureChecks = async (ctx: StepContext): Promise<Check[]> => {
-  const results = await probed(ctx, INFRASTRUCTURE_PROBES);
+  // PROD: the table's replica in the failover region must be ACTIVE and keeping up. (Not the
+  // regions' drift: a promotion is what ends drift, so it must not be blocked by it.)
+  const results = await probed(ctx, [
+    ...INFRASTRUCTURE_PROBES,
+    ...(ctx.plan.env.failoverRegion ? (['replica'] as const) : []),
+  ]);
   const value = (probe: ProbeName) => results.find((r) => r.probe === probe)?.value;
   const fn = value('function') as { handler?: string } | undefined;
   if (fn?.handler) ctx.record.evidence.handler = fn.handler;

@@ -3,6 +3,7 @@ import { approve } from './approve.js';
 import { backup } from './backup.js';
 import { canary } from './canary.js';
 import { deploy } from './deploy.js';
+import { failoverRegion } from './failover-region.js';
 import { preflight } from './preflight.js';
 import { shiftAll } from './shift-all.js';
 import { smoke } from './smoke.js';
@@ -25,4 +26,5 @@ export const STEP_MODULES: { readonly [K in StepKind]: StepModule<K> } = {
   canary,
   verify,
   smoke,
+  'failover-region': failoverRegion,
 };

@@ -22,6 +22,16 @@ export interface RunApis {
   readonly cloudwatch: CloudWatchApi;
   /** The checklists' extra reads (DNS, ACM, Backup…); absent in narrow test doubles. */
   readonly checklist?: ChecklistApi;
+  /** PROD's failover region: the same function there (absent for single-region envs). */
+  readonly failover?: RegionalApis;
+}
+
+/** One more region of the environment: its function, and its API when one is known. */
+export interface RegionalApis {
+  readonly region: string;
+  readonly lambda: LambdaApi;
+  /** The region's own API origin (the sandbox's failover front, `PROMOTE_API_URL_<ENV>_<REGION>`). */
+  readonly apiBaseUrl?: string;
 }
 
 /** What the user asked for that steps read (flags of `promote <env>`). */

@@ -6,7 +6,12 @@ import { type AccessLog, openAccessLog } from './access-log.js';
 import { type ApiInvokeResult, type ApiInvoker, isThrottleError } from './invoker.js';
 import type { SandboxClaims, TokenVerifier } from './jwt.js';
 import { buildProxyEvent } from './proxy-event.js';
-import { type FrontResponse, GATEWAY_RESPONSES, mapInvokeResult } from './proxy-result.js';
+import {
+  type FrontResponse,
+  GATEWAY_RESPONSES,
+  gatewayResponse,
+  mapInvokeResult,
+} from './proxy-result.js';
 import { matchResource } from './resources.js';
 
 /** API Gateway's payload limit: 10 MB. */
@@ -28,6 +33,11 @@ export interface ApiFrontOptions {
   /** Access log (JSON lines), appended to; none when absent. */
   readonly logPath?: string;
   readonly integrationTimeoutMs?: number;
+  /**
+   * Whether the front's region is in an outage drill (sandbox/gateway/region-outage.ts):
+   * every request is then answered 503 before anything else, as by an impaired region.
+   */
+  readonly regionDown?: () => boolean;
 }
 
 export interface ApiFront {
@@ -138,6 +148,10 @@ export const startApiFront = async (options: ApiFrontOptions): Promise<ApiFront>
     requestId: string,
     receivedAt: Date,
   ): Promise<{ response: FrontResponse; version?: string }> => {
+    if (options.regionDown?.()) {
+      req.resume();
+      return { response: gatewayResponse(503, 'Service Unavailable', 'region_outage') };
+    }
     const match = matchResource(url.pathname);
     if (!match) {
       req.resume();

@@ -91,7 +91,8 @@ export const orderBody = (customerId: string, random: () => number) => {
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-const parseOrderId = (body: string): string | undefined => {
+/** The `order_id` of a create's answer body; undefined when there is none. */
+export const parseOrderId = (body: string): string | undefined => {
   try {
     const id = (JSON.parse(body) as { order_id?: unknown }).order_id;
     return typeof id === 'string' ? id : undefined;
@@ -99,6 +100,45 @@ const parseOrderId = (body: string): string | undefined => {
     return undefined;
   }
 };
+
+/**
+ * A create for `customerId` with a fresh Idempotency-Key (so concurrent creates are distinct
+ * orders); `onCreated` learns the new order's id from a 201.
+ */
+export const createRequest = (
+  customerId: string,
+  token: string,
+  random: () => number,
+  onCreated?: (orderId: string) => void,
+): PlannedRequest => ({
+  operation: 'create',
+  method: 'POST',
+  path: API_BASE_PATH,
+  token,
+  headers: { ...JSON_HEADERS, 'idempotency-key': randomUUID() },
+  body: JSON.stringify(orderBody(customerId, random)),
+  settle(status, body) {
+    const id = status === 201 ? parseOrderId(body) : undefined;
+    if (id) onCreated?.(id);
+  },
+});
+
+/**
+ * A list of one customer's orders: `scoped` names the customer in the query (what an admin
+ * token needs to stay on the customer index); unscoped, a customer token lists its own.
+ */
+export const listRequest = (
+  customerId: string,
+  token: string,
+  scoped: boolean,
+): PlannedRequest => ({
+  operation: 'list',
+  method: 'GET',
+  path: scoped ? `${API_BASE_PATH}?customer_id=${encodeURIComponent(customerId)}` : API_BASE_PATH,
+  token,
+  headers: {},
+  settle() {},
+});
 
 export interface TrafficModelOptions {
   /** customer id → bearer token with that `custom:customer_id`. */
@@ -150,18 +190,9 @@ export const createTrafficModel = (options: TrafficModelOptions) => {
 
   const create = (): PlannedRequest => {
     const customerId = pick(customers) ?? customers[0]!;
-    return {
-      operation: 'create',
-      method: 'POST',
-      path: API_BASE_PATH,
-      token: tokenOf(customerId),
-      headers: { ...JSON_HEADERS, 'idempotency-key': randomUUID() },
-      body: JSON.stringify(orderBody(customerId, random)),
-      settle(status, body) {
-        const id = status === 201 ? parseOrderId(body) : undefined;
-        if (id) track({ id, customerId, status: 'pending', busy: false });
-      },
-    };
+    return createRequest(customerId, tokenOf(customerId), random, (id) =>
+      track({ id, customerId, status: 'pending', busy: false }),
+    );
   };
 
   const plan = (operation: Operation): PlannedRequest | undefined => {
@@ -170,16 +201,7 @@ export const createTrafficModel = (options: TrafficModelOptions) => {
         return create();
       case 'list': {
         const customerId = pick(customers) ?? customers[0]!;
-        const query = random() < 0.5 ? '' : `?customer_id=${encodeURIComponent(customerId)}`;
-        const path = `${API_BASE_PATH}${query}`;
-        return {
-          operation,
-          method: 'GET',
-          path,
-          token: tokenOf(customerId),
-          headers: {},
-          settle() {},
-        };
+        return listRequest(customerId, tokenOf(customerId), random() >= 0.5);
       }
       case 'get': {
         const order = pick(orders);
@@ -232,6 +254,11 @@ export const createTrafficModel = (options: TrafficModelOptions) => {
   return {
     /** The next request; operations that need an order fall back to create until one exists. */
     next: (): PlannedRequest => plan(chooseOperation()) ?? create(),
+    /**
+     * A request of this operation whatever the mix says (the load runner chooses itself);
+     * undefined when none is possible yet (no order to get, none to move on).
+     */
+    plan,
   };
 };
 

@@ -1,6 +1,7 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { arrivalSchedule } from './arrival-schedule.js';
 import { LatencyRecorder, type LatencySummary } from './latency-recorder.js';
+import { runOpenLoop } from './open-loop.js';
+import { sendRequest } from './send-request.js';
 import {
   createTrafficModel,
   DEFAULT_MIX,
@@ -151,31 +152,18 @@ export const runTraffic = async (options: TrafficOptions): Promise<TrafficSummar
   const execute = async (planned: PlannedRequest) => {
     const stats = perOp.get(planned.operation)!;
     stats.sent += 1;
-    const started = performance.now();
-    try {
-      const response = await fetch(`${root}${planned.path}`, {
-        method: planned.method,
-        headers: { ...planned.headers, authorization: `Bearer ${planned.token}` },
-        ...(planned.body !== undefined ? { body: planned.body } : {}),
-        signal: signal
-          ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
-          : AbortSignal.timeout(timeoutMs),
-      });
-      const text = await response.text();
-      stats.latency.record(performance.now() - started);
-      const status = response.status;
+    const outcome = await sendRequest(planned, { root, timeoutMs, ...(signal ? { signal } : {}) });
+    if (outcome.kind === 'answer') {
+      stats.latency.record(outcome.ms);
+      const status = outcome.status;
       byStatus[status] = (byStatus[status] ?? 0) + 1;
       if (status >= 500) stats.errors += 1;
       else if (!(status >= 200 && status < 300) && status !== 409) unexpected += 1;
-      planned.settle(status, text);
-    } catch {
-      planned.settle(undefined, '');
-      if (signal?.aborted) {
-        aborted += 1;
-      } else {
-        networkErrors += 1;
-        stats.errors += 1;
-      }
+    } else if (outcome.kind === 'aborted') {
+      aborted += 1;
+    } else {
+      networkErrors += 1;
+      stats.errors += 1;
     }
   };
 
@@ -201,26 +189,16 @@ export const runTraffic = async (options: TrafficOptions): Promise<TrafficSummar
       scheduling,
     });
 
-  // Slots that fall due while the loop slept are started at once (catching up) so a busy
-  // event loop does not quietly lower the offered load.
   const schedule = arrivalSchedule({ rate, durationMs, rampMs: options.rampMs ?? 0 });
-  const { slots } = schedule;
-  let issued = 0;
   let sentAfterRamp = 0;
-  while (issued < slots && !signal?.aborted) {
-    const due = schedule.dueBy(performance.now() - start);
-    for (; issued < due; issued += 1) {
-      if (fire() && issued >= schedule.rampSlots) sentAfterRamp += 1;
-    }
-    if (issued >= slots) break;
-    progress(true);
-    // An abort ends the wait early; the loop condition then stops the schedule.
-    await delay(
-      Math.max(0, schedule.startOf(issued) - (performance.now() - start)),
-      undefined,
-      signal ? { signal } : {},
-    ).catch(() => undefined);
-  }
+  await runOpenLoop({
+    schedule,
+    fire: (slot) => {
+      if (fire() && slot >= schedule.rampSlots) sentAfterRamp += 1;
+    },
+    ...(signal ? { signal } : {}),
+    onTick: () => progress(true),
+  });
   const windowMs = signal?.aborted
     ? performance.now() - start
     : Math.max(durationMs, performance.now() - start);

@@ -2,32 +2,29 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BatchWriteItemCommand,
-  CreateTableCommand,
-  type CreateTableCommandInput,
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
   ScanCommand,
   type TableDescription,
-  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { BackupError } from './backup-error.js';
+import { PitrLog } from './pitr-log.js';
+import { type Item, RestoreJobs } from './restore-jobs.js';
+
+export { BackupError } from './backup-error.js';
+
+/** The table's ARN as the caller's account sees it (DynamoDB Local answers with its own). */
+const tableArn = (account: string, region: string, table: string | undefined) =>
+  `arn:aws:dynamodb:${region}:${account}:table/${table ?? ''}`;
 
 /**
- * On-demand backups and point-in-time-recovery settings, which DynamoDB Local rejects.
- * A backup is a real snapshot: the table's description and every item, written to disk,
- * and RestoreTableFromBackup recreates the table (keys, GSIs) and writes the items back.
+ * On-demand backups, restores and point-in-time recovery, which DynamoDB Local rejects.
+ * A backup is a real snapshot: the table's description and every item, written to disk.
+ * Restores run as in AWS — the new table CREATING at once, ACTIVE with the items a moment
+ * later (restore-jobs.ts) — from a backup, or from the table's change log at a point in
+ * time (pitr-log.ts).
  */
-
-export class BackupError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
 
 interface StoredBackup {
   readonly details: {
@@ -42,10 +39,16 @@ interface StoredBackup {
   readonly items: Record<string, unknown>[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export class BackupStore {
-  constructor(private readonly dir: string) {}
+  /** Per PITR-enabled table: its base copy and change log (beside the backups). */
+  readonly pitr: PitrLog;
+
+  constructor(
+    private readonly dir: string,
+    readonly restores = new RestoreJobs(),
+  ) {
+    this.pitr = new PitrLog(join(dir, 'pitr-log'));
+  }
 
   private scope(account: string, region: string): string {
     const dir = join(this.dir, account, region);
@@ -119,10 +122,11 @@ export class BackupStore {
       BackupDetails: backup.details,
       SourceTableDetails: {
         TableName: backup.table.TableName,
-        TableArn: backup.table.TableArn,
+        TableArn: tableArn(account, region, backup.table.TableName),
         TableId: backup.table.TableId,
         KeySchema: backup.table.KeySchema,
-        TableCreationDateTime: backup.table.CreationDateTime,
+        // Stored as JSON, the Date became an ISO string; the wire wants epoch seconds.
+        TableCreationDateTime: new Date(backup.table.CreationDateTime ?? 0),
         ItemCount: backup.items.length,
         BillingMode: 'PAY_PER_REQUEST',
       },
@@ -139,7 +143,7 @@ export class BackupStore {
       .map((b) => ({
         ...b.details,
         TableName: b.table.TableName,
-        TableArn: b.table.TableArn,
+        TableArn: tableArn(account, region, b.table.TableName),
         TableId: b.table.TableId,
       }));
   }
@@ -150,6 +154,10 @@ export class BackupStore {
     return { ...details, BackupStatus: 'DELETED' };
   }
 
+  /**
+   * RestoreTableFromBackup: answers with the new table CREATING; the items follow
+   * (restore-jobs.ts), and RestoreSummary names the backup and its time.
+   */
   async restore(
     client: DynamoDBClient,
     account: string,
@@ -158,54 +166,62 @@ export class BackupStore {
     targetTable: string,
   ): Promise<TableDescription> {
     const backup = this.load(account, region, arn);
-    const source = backup.table;
-    const spec: CreateTableCommandInput = {
-      TableName: targetTable,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: source.KeySchema,
-      AttributeDefinitions: source.AttributeDefinitions,
-      ...(source.GlobalSecondaryIndexes?.length
-        ? {
-            GlobalSecondaryIndexes: source.GlobalSecondaryIndexes.map((g) => ({
-              IndexName: g.IndexName,
-              KeySchema: g.KeySchema,
-              Projection: g.Projection,
-            })),
-          }
-        : {}),
-    };
-    try {
-      await client.send(new CreateTableCommand(spec));
-    } catch (error) {
-      if ((error as Error).name === 'ResourceInUseException') {
-        throw new BackupError(
-          'TableAlreadyExistsException',
-          `Table already exists: ${targetTable}`,
-        );
-      }
-      throw error;
-    }
-    await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: targetTable });
-    for (let i = 0; i < backup.items.length; i += 25) {
-      let pending: any = {
-        [targetTable]: backup.items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
-      };
-      for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt += 1) {
-        const out = await client.send(new BatchWriteItemCommand({ RequestItems: pending }));
-        pending = out.UnprocessedItems;
-        if (attempt > 0) await sleep(50 * attempt);
-      }
-    }
-    const restored = await describe(client, targetTable);
-    return {
-      ...restored,
-      RestoreSummary: {
+    return this.restores.start(client, account, region, {
+      source: backup.table,
+      target: targetTable,
+      summary: {
         SourceBackupArn: arn,
-        SourceTableArn: source.TableArn,
-        RestoreDateTime: new Date(),
-        RestoreInProgress: false,
+        SourceTableArn: tableArn(account, region, backup.table.TableName),
+        RestoreDateTime: new Date(backup.details.BackupCreationDateTime * 1000),
       },
-    };
+      items: backup.items as Item[],
+    });
+  }
+
+  /**
+   * RestoreTableToPointInTime: the source's state at `RestoreDateTime` (or now, with
+   * `UseLatestRestorableTime`) from its change log, into a new table, CREATING at first.
+   */
+  async restoreToPointInTime(
+    client: DynamoDBClient,
+    account: string,
+    region: string,
+    input: {
+      SourceTableName?: string;
+      SourceTableArn?: string;
+      TargetTableName: string;
+      RestoreDateTime?: number;
+      UseLatestRestorableTime?: boolean;
+    },
+  ): Promise<TableDescription> {
+    const name = input.SourceTableName ?? input.SourceTableArn?.split(':table/')[1] ?? '';
+    let source: TableDescription;
+    try {
+      source = await describe(client, name);
+    } catch (error) {
+      if (!(error instanceof BackupError)) throw error;
+      throw new BackupError('SourceTableNotFoundException', `Source table not found: ${name}`);
+    }
+    if (input.RestoreDateTime === undefined && !input.UseLatestRestorableTime) {
+      throw new BackupError(
+        'ValidationException',
+        'Either RestoreDateTime or UseLatestRestorableTime must be given',
+      );
+    }
+    // JSON 1.0 carries the time as epoch seconds.
+    const at = input.UseLatestRestorableTime ? Date.now() : Number(input.RestoreDateTime) * 1000;
+    const items = this.pitr.itemsAt(account, region, name, at);
+    return this.restores.start(client, account, region, {
+      source,
+      target: input.TargetTableName,
+      summary: { SourceTableArn: tableArn(account, region, name), RestoreDateTime: new Date(at) },
+      items,
+    });
+  }
+
+  /** The CREATING description of a table a restore is still copying into. */
+  restoring(account: string, region: string, table: string): TableDescription | undefined {
+    return this.restores.describe(account, region, table);
   }
 }
 

@@ -17,6 +17,8 @@ export interface LambdaTarget {
   readonly queueName: string;
   readonly deadLetterArn?: string;
   readonly maximumRetryAttempts: number;
+  /** RetryPolicy.MaximumEventAgeInSeconds (EventBridge's default: 24 h). */
+  readonly maximumEventAgeSeconds?: number;
 }
 
 export const SHADOW_PREFIX = 'sbx-lambda-';
@@ -31,7 +33,8 @@ export const shadowQueueArn = (t: Pick<LambdaTarget, 'account' | 'region' | 'que
 export class LambdaTargetTable {
   private readonly targets = new Map<string, LambdaTarget>();
 
-  constructor(private readonly path?: string) {
+  /** @param path where the table is kept (none: in memory only, as in unit tests). */
+  constructor(readonly path?: string) {
     if (!path) return;
     try {
       for (const t of JSON.parse(readFileSync(path, 'utf8')) as LambdaTarget[]) {

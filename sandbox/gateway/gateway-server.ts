@@ -33,6 +33,13 @@ export const protocolError = (
   };
 };
 
+/** What is known of a signed request before its caller is resolved. */
+export interface SignedScope {
+  readonly service: string;
+  readonly region: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 export interface GatewayOptions {
   readonly host: string;
   readonly port: number;
@@ -49,6 +56,12 @@ export interface GatewayOptions {
     authorize(request: SandboxRequest): Promise<SandboxResponse | undefined>;
     observe?(request: SandboxRequest, response: SandboxResponse): void;
   };
+  /**
+   * A region in an outage drill (sandbox/gateway/region-outage.ts): the answer for a request
+   * signed for a down region, or undefined to serve it. Checked before credentials and IAM:
+   * a regional front door that is down answers nothing else.
+   */
+  readonly unavailable?: (request: SignedScope) => SandboxResponse | undefined;
   /** Unsigned sandbox control API under `/_sandbox/` (status, faults, tokens…). */
   readonly control?: (request: IncomingMessage, body: Buffer) => Promise<SandboxResponse>;
   readonly onError?: (error: unknown, request: { service: string; path: string }) => void;
@@ -114,6 +127,8 @@ export const startGateway = (options: GatewayOptions): Promise<Server> => {
         );
       }
       service = scope.service;
+      const down = options.unavailable?.({ service, region: scope.region, headers });
+      if (down) return send(res, down);
       const identity = options.registry.resolve(scope.accessKeyId);
       if (!identity) {
         const code =

@@ -90,7 +90,7 @@ describe('the CLI as the deploy role (real-AWS path, IAM enforced by the sandbox
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'deploy-role-e2e-'));
-    const port = await freePortBlock(4);
+    const port = await freePortBlock(5);
     const up = await promote(['sandbox', 'up', '--port', String(port), '--json']);
     expect(up.exitCode, up.stderr).toBe(0);
     const state = JSON.parse(up.stdout);

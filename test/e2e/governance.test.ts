@@ -102,7 +102,7 @@ describe('checklists, sign-off and the PROD gate (CLI end to end)', () => {
       'release',
     ]);
     await git(['tag', 'v1.4.0-sit']);
-    port = await freePortBlock(4);
+    port = await freePortBlock(5);
     const up = await run(['sandbox', 'up', '--port', String(port), '--json']);
     expect(up.exitCode).toBe(0);
     endpoint = json(up.stdout).endpoint;

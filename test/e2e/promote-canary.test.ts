@@ -105,7 +105,7 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'canary-e2e-'));
-    port = await freePortBlock(4);
+    port = await freePortBlock(5);
     const up = await promote(['sandbox', 'up', '--port', String(port), '--json']);
     expect(up.exitCode, up.stderr).toBe(0);
     const state = JSON.parse(up.stdout);

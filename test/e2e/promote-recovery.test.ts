@@ -84,7 +84,7 @@ describe('recovery (CLI end to end)', () => {
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'promote-recovery-'));
-    port = await freePortBlock(4);
+    port = await freePortBlock(5);
     const up = await promote(['sandbox', 'up', '--port', String(port), '--json']);
     expect(up.exitCode, up.stderr).toBe(0);
     endpoint = JSON.parse(up.stdout).endpoint;

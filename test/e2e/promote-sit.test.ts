@@ -62,7 +62,7 @@ describe('promote sit against the sandbox (CLI end to end)', () => {
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'promote-e2e-'));
-    port = await freePortBlock(4);
+    port = await freePortBlock(5);
     const up = await promote(['sandbox', 'up', '--port', String(port), '--json']);
     expect(up.exitCode).toBe(0);
     endpoint = JSON.parse(up.stdout).endpoint;

@@ -67,7 +67,7 @@ describe('promote sit with terraform (stand-in binary, sandbox)', () => {
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'promote-tf-'));
     tfDir = await mkdtemp(join(tmpdir(), 'fake-tf-'));
-    port = await freePortBlock(4);
+    port = await freePortBlock(5);
     const up = await promote(['sandbox', 'up', '--port', String(port), '--json']);
     expect(up.exitCode, up.stderr).toBe(0);
     endpoint = JSON.parse(up.stdout).endpoint;

@@ -79,7 +79,7 @@ describe('the real-AWS path (no --sandbox, standard credentials, AWS_ENDPOINT_UR
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'real-aws-path-'));
-    const port = await freePortBlock(4);
+    const port = await freePortBlock(5);
     const up = await sandboxCli(['up', '--port', String(port), '--json']);
     expect(up.exitCode, up.stderr).toBe(0);
     ({ endpoint, apiUrls } = JSON.parse(up.stdout) as {

@@ -25,7 +25,7 @@ describe('promote sandbox (CLI, detached daemon)', () => {
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'sandbox-cli-'));
-    port = await freePortBlock(4);
+    port = await freePortBlock(5);
   });
 
   afterAll(async () => {
@@ -179,7 +179,7 @@ describe('promote sandbox (CLI, detached daemon)', () => {
     // Act
     const run = await execa(
       process.execPath,
-      [BIN, 'sandbox', 'up', '--port', String(await freePortBlock(4))],
+      [BIN, 'sandbox', 'up', '--port', String(await freePortBlock(5))],
       {
         env: { PROMOTE_HOME: otherHome, CI: 'true', PATH: bin },
         extendEnv: false,

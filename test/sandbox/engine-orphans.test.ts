@@ -224,7 +224,7 @@ describe('a daemon killed with SIGKILL', () => {
 
   beforeAll(async () => {
     paths = await newHome('engine-orphans-daemon');
-    port = await freePortBlock(4);
+    port = await freePortBlock(5);
   });
 
   afterAll(async () => {
@@ -346,7 +346,7 @@ describe('a data directory a live sandbox holds', () => {
     const held = await claimEngineLock({ file: paths.engines, dataDir: paths.dynamodb });
     const marker = join(paths.dynamodb, 'shared-local-instance.db');
     writeFileSync(marker, 'data');
-    const port = await freePortBlock(4);
+    const port = await freePortBlock(5);
 
     // Act
     const inProcess = await startSandbox({

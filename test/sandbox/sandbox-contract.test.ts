@@ -22,6 +22,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../../infra/environments.js';
+import { guardianNames } from '../../infra/guardian.js';
 import { loadSandboxKeys } from '../../sandbox/api/jwt.js';
 import {
   MissingPrerequisite,
@@ -222,9 +223,9 @@ describe('sandbox contract (SDK v3 + aws CLI against one endpoint)', () => {
     // Assess
     expect((fn as Error).name).toBe('ResourceNotFoundException');
     expect((table as Error).name).toBe('ResourceNotFoundException');
-    expect(cliList.json.Functions.map((f: { FunctionName: string }) => f.FunctionName)).toEqual([
-      prod.functionName,
-    ]);
+    expect(
+      cliList.json.Functions.map((f: { FunctionName: string }) => f.FunctionName).sort(),
+    ).toEqual([prod.functionName, guardianNames(prod).functionName].sort());
   });
 
   it('aws lambda update-alias --routing-config splits invocations by weight, with per-version metrics', async () => {

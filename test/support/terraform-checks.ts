@@ -65,6 +65,7 @@ export const terraformViolations = async (dir: string): Promise<string[]> => {
     execution_policies: Record<string, string>;
     failover_execution_policies: Record<string, string | null>;
     deploy_policies: Record<string, string>;
+    guardians?: Record<string, { schedule: string; policies: Record<string, string> }>;
   };
 
   const parsed: Parsed[] = [];
@@ -175,6 +176,12 @@ export const terraformViolations = async (dir: string): Promise<string[]> => {
       say(file, `function ${name}: X-Ray must be Active`);
     if (body.reserved_concurrent_executions === undefined)
       say(file, `function ${name}: reserved concurrency must be set`);
+    // The canary guardian is the one function whose code terraform deploys (and redeploys).
+    if (relative(dir, file).startsWith('modules/guardian/')) {
+      if (body.source_code_hash !== ref('filebase64sha256(var.package_path)') || ignored(body))
+        say(file, `function ${name}: terraform owns the guardian's code — deploy every change`);
+      continue;
+    }
     for (const attr of ['filename', 'source_code_hash']) {
       if (!ignored(body).includes(attr))
         say(file, `function ${name}: the CLI owns the code — ignore_changes must list ${attr}`);
@@ -199,6 +206,11 @@ export const terraformViolations = async (dir: string): Promise<string[]> => {
       ),
     ),
     ...Object.fromEntries(Object.entries(spec.deploy_policies).map(([e, p]) => [`${e} deploy`, p])),
+    ...Object.fromEntries(
+      Object.entries(spec.guardians ?? {}).flatMap(([e, g]) =>
+        Object.entries(g.policies).map(([region, p]) => [`${e} guardian (${region})`, p]),
+      ),
+    ),
   })) {
     const doc = JSON.parse(policies) as {
       Statement: Array<{ Action: string[]; Resource: string | string[] }>;
@@ -212,6 +224,7 @@ export const terraformViolations = async (dir: string): Promise<string[]> => {
         say(specPath, `${env} policy: ${data.join(', ')} on ${wide.join(', ')}`);
     }
   }
+  problems.push(...guardianViolations(dir, specPath, spec.guardians ?? {}, module('guardian')));
   const trust = parsed.flatMap(({ file, doc }) =>
     Object.entries(
       ((doc.data as Block | undefined)?.aws_iam_policy_document as Record<string, Block[]>) ?? {},
@@ -233,6 +246,57 @@ export const terraformViolations = async (dir: string): Promise<string[]> => {
     if (env === 'prod' && facts.failover_region !== 'eu-west-1')
       say(specPath, 'prod fails over to eu-west-1');
     if ((spec.alarms[env] ?? []).length !== 8) say(specPath, `${env}: the plan has 8 alarms`);
+  }
+  return problems;
+};
+
+/** What the canary guardian may do, and nothing more (infra/guardian.ts). */
+const GUARDIAN_ACTIONS = new Set([
+  'lambda:GetAlias',
+  'lambda:UpdateAlias',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'cloudwatch:DescribeAlarms',
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+]);
+
+/** The guardian: wired to the spec, only PROD's, and held to its short list of actions. */
+const guardianViolations = (
+  dir: string,
+  specPath: string,
+  guardians: Record<string, { schedule: string; policies: Record<string, string> }>,
+  wiring: Block | undefined,
+): string[] => {
+  const problems: string[] = [];
+  if (!guardians.prod)
+    problems.push(`${relative(dir, specPath)}: prod must have a canary guardian`);
+  if (wiring && wiring.guardian !== ref('lookup(local.spec.guardians, terraform.workspace, null)'))
+    problems.push(`${dir}: module.guardian must get the spec's guardian of the workspace`);
+  if (!wiring) problems.push(`${dir}: no module.guardian (the canary guardian of PROD)`);
+  for (const [env, guardian] of Object.entries(guardians)) {
+    for (const [region, text] of Object.entries(guardian.policies)) {
+      const doc = JSON.parse(text) as {
+        Statement: Array<{ Action: string[]; Resource: string | string[] }>;
+      };
+      for (const st of doc.Statement) {
+        const extra = st.Action.filter((a) => !GUARDIAN_ACTIONS.has(a));
+        if (extra.length)
+          problems.push(
+            `${relative(dir, specPath)}: ${env} guardian (${region}) may also ${extra.join(', ')}`,
+          );
+        if (st.Action.some((a) => a.startsWith('lambda:'))) {
+          const wide = [st.Resource]
+            .flat()
+            .filter((r) => !/:function:order-handler-[a-z]+(:live)?$/.test(r));
+          if (wide.length)
+            problems.push(
+              `${relative(dir, specPath)}: ${env} guardian (${region}) may move aliases of ${wide.join(', ')}`,
+            );
+        }
+      }
+    }
   }
   return problems;
 };

@@ -120,6 +120,26 @@ describe('terraform/', () => {
       /must pin allowed_account_ids/,
     ],
     [
+      'a guardian that would keep its old code',
+      'modules/guardian/main.tf',
+      (t: string) =>
+        t.replace(
+          'source_code_hash               = filebase64sha256(var.package_path)',
+          'source_code_hash               = filebase64sha256(var.package_path)\n  lifecycle {\n    ignore_changes = [source_code_hash]\n  }',
+        ),
+      /terraform owns the guardian's code/,
+    ],
+    [
+      'a guardian allowed to move any function',
+      'spec.tf.json',
+      (t: string) =>
+        t.replace(
+          'lambda:UpdateAlias\\"],\\"Resource\\":[\\"arn:aws:lambda:af-south-1:093646564004:function:order-handler-prod\\"',
+          'lambda:UpdateAlias\\"],\\"Resource\\":[\\"arn:aws:lambda:af-south-1:093646564004:function:*\\"',
+        ),
+      /prod guardian \(af-south-1\) may move aliases of arn:aws:lambda:af-south-1:093646564004:function:\*/,
+    ],
+    [
       'a syntax error',
       'main.tf',
       (t: string) => t.replace('module "data" {', 'module "data" {{'),

@@ -311,3 +311,51 @@ describe('checklist probes (against a narrow API double)', () => {
     expect(result).toMatchObject({ ok: false, detail: '10/11 in live' });
   });
 });
+
+describe('PROD replica probe', () => {
+  const prod = ENVIRONMENTS.prod;
+  const prodCtx = (lags: number[], status = 'ACTIVE'): ProbeContext =>
+    ctx(
+      { replicas: async () => [{ region: prod.failoverRegion ?? '', status }] },
+      {
+        env: prod,
+        plan: PLANS.prod,
+        apis: {
+          ...apis,
+          cloudwatch: { getMetrics: async () => ({ lag: lags }) },
+        } as unknown as RunApis,
+      },
+    );
+
+  it.each<[string, number[], string, boolean, RegExp]>([
+    [
+      'keeping up',
+      [180, 950],
+      'ACTIVE',
+      true,
+      /ACTIVE, replication latency ≤ 950 ms \(max 60000 ms\)/,
+    ],
+    [
+      'lagging past the spec',
+      [400, 61_000],
+      'ACTIVE',
+      false,
+      /replication lags 61000 ms \(max 60000 ms\)/,
+    ],
+    [
+      'idle: nothing replicated to measure',
+      [],
+      'ACTIVE',
+      true,
+      /no replication in the last 15 min/,
+    ],
+    ['still being created', [], 'CREATING', false, /replica is CREATING/],
+  ])('%s', async (_name, lags, status, ok, detail) => {
+    // Act
+    const result = await probe('replica', prodCtx(lags, status));
+
+    // Assess
+    expect(result.ok).toBe(ok);
+    expect(result.detail).toMatch(detail);
+  });
+});

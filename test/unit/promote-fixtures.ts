@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { vi } from 'vitest';
+import { checklistApi } from '../../cli/aws/checklist-api.js';
 import { cloudWatchApi } from '../../cli/aws/cloudwatch-api.js';
 import { dynamoDbApi } from '../../cli/aws/dynamodb-api.js';
 import { infraApi } from '../../cli/aws/infra-api.js';
@@ -53,6 +54,7 @@ export const apisFor = (target: AwsTarget, overrides: Partial<RunApis> = {}): Ru
   dynamodb: dynamoDbApi(target),
   infra: infraApi(target),
   cloudwatch: cloudWatchApi(target),
+  checklist: checklistApi(target),
   ...overrides,
 });
 

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { GetAliasCommand, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { PromoteError } from '../../cli/errors.js';
@@ -27,6 +28,7 @@ import { aliasArn, stepContext } from './promote-fixtures.js';
 vi.mock('../../cli/steps/sleep.js', () => ({ sleep: vi.fn(async () => {}) }));
 
 const dynamo = mockClient(DynamoDBClient);
+const doc = mockClient(DynamoDBDocumentClient);
 const lambda = mockClient(LambdaClient);
 const events = mockClient(EventBridgeClient);
 const sqs = mockClient(SQSClient);
@@ -51,7 +53,7 @@ const pitr = (status: 'ENABLED' | 'DISABLED') =>
 const PRESIGNED = 'https://awslambda-af-south-1.s3.amazonaws.com/snap?X-Amz-Signature=s3cr3t';
 
 beforeEach(() => {
-  for (const mock of [dynamo, lambda, events, sqs]) mock.reset();
+  for (const mock of [dynamo, doc, lambda, events, sqs]) mock.reset();
 });
 
 describe('backupName', () => {
@@ -114,6 +116,14 @@ describe('backup step', () => {
       Code: { RepositoryType: 'S3', Location: PRESIGNED },
       Tags: { env: 'prod' },
     });
+    // The item counts around the backup: the same two orders before and after (no writes).
+    const old = { created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' };
+    doc.on(ScanCommand).resolves({
+      Items: [
+        { status: 'pending', ...old },
+        { status: 'shipped', ...old },
+      ],
+    });
     const ctx = stepContext({ env: 'prod' });
 
     // Act
@@ -131,7 +141,23 @@ describe('backup step', () => {
       status: 'AVAILABLE',
       sizeBytes: 1234,
     });
-    expect(ctx.journal.backups).toEqual([{ arn, name, status: 'AVAILABLE' }]);
+    expect(ctx.journal.backups).toEqual([
+      {
+        arn,
+        name,
+        status: 'AVAILABLE',
+        counts: {
+          byStatus: { pending: 1, shipped: 1 },
+          total: 2,
+          countedAt: expect.any(String),
+          tolerance: 0,
+        },
+      },
+    ]);
+    expect(doc.commandCalls(ScanCommand)[0]?.args[0].input).toMatchObject({
+      TableName: 'orders-prod',
+      ConsistentRead: true,
+    });
     expect(ctx.save).toHaveBeenCalled();
     const path = ctx.record.evidence.snapshot as string;
     expect(path).toBe(

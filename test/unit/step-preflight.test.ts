@@ -1,4 +1,8 @@
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeTableCommand,
@@ -52,6 +56,9 @@ const allPresent = (env: EnvName) => {
     Table: {
       TableStatus: 'ACTIVE',
       GlobalSecondaryIndexes: e.gsis.map((IndexName) => ({ IndexName })),
+      ...(e.failoverRegion
+        ? { Replicas: [{ RegionName: e.failoverRegion, ReplicaStatus: 'ACTIVE' }] }
+        : {}),
     },
   });
   s3.on(HeadBucketCommand).resolves({});
@@ -69,6 +76,8 @@ const allPresent = (env: EnvName) => {
   sns.on(GetTopicAttributesCommand).resolves({ Attributes: {} });
   logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: e.logGroup }] });
   cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+  // No replication in the window: nothing to judge the replica's lag by.
+  cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
 };
 
 const blockedBy = async (run: Promise<void>): Promise<PromoteError> => {

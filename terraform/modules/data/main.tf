@@ -109,6 +109,19 @@ resource "aws_dynamodb_table" "idempotency" {
 
   deletion_protection_enabled = true
 
+  # The failover region's function keys its idempotency records here too: a global table,
+  # so a retry that lands in the other region after a failover is still recognised.
+  stream_enabled   = true
+  stream_view_type = "NEW_AND_OLD_IMAGES"
+
+  dynamic "replica" {
+    for_each = var.env.failover_region == null ? [] : [var.env.failover_region]
+    content {
+      region_name    = replica.value
+      propagate_tags = true
+    }
+  }
+
   lifecycle {
     prevent_destroy = true
   }

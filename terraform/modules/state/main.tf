@@ -1,4 +1,6 @@
-# promote-state-<env>: the promote CLI's lock and run journals (infra/state-table.ts).
+# promote-state-<env>: the promote CLI's lock and run journals (infra/state-table.ts). In
+# PROD a global table with a replica in the failover region, so a run can be resumed, rolled
+# back or failed over from there when the primary region is lost.
 
 terraform {
   required_providers {
@@ -41,6 +43,19 @@ resource "aws_dynamodb_table" "state" {
   }
 
   deletion_protection_enabled = true
+
+  # Global tables (2019.11.21) replicate through streams.
+  stream_enabled   = var.env.failover_region != null
+  stream_view_type = var.env.failover_region != null ? "NEW_AND_OLD_IMAGES" : null
+
+  dynamic "replica" {
+    for_each = var.env.failover_region == null ? [] : [var.env.failover_region]
+    content {
+      region_name            = replica.value
+      point_in_time_recovery = true
+      propagate_tags         = true
+    }
+  }
 
   lifecycle {
     prevent_destroy = true
