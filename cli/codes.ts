@@ -149,6 +149,7 @@ export const CODES = {
   RESTORE_TIMEOUT: 'error',
   RESTORE_VALIDATION_FAILED: 'error',
   RESTORE_WRONG_TABLE: 'error',
+  REPORT_UNKNOWN_RUN: 'error',
   CHECKLIST_ITEM: 'message',
   DLQ_DEPTH: 'message',
   DLQ_MESSAGE: 'message',
@@ -159,6 +160,7 @@ export const CODES = {
   EVENTS_REPLAY_PROGRESS: 'message',
   OPS_JOURNAL_REMOTE: 'message',
   FAILOVER_CHECKED: 'message',
+  REGION_UNREADABLE: 'message',
   FAILOVER_NOTHING: 'message',
   FAILOVER_APPROVAL: 'message',
   FAILOVER_WAIT: 'message',
@@ -236,6 +238,9 @@ export const CODES = {
   RESTORE_PROGRESS: 'message',
   RESTORE_SIDE_TABLES: 'message',
   RESTORE_TABLE_DELETED: 'message',
+  REPORT_HTML_FAILED: 'message',
+  REPORT_RENDERED: 'message',
+  REPORT_OPENED: 'message',
 } as const;
 
 export type Code = keyof typeof CODES;

@@ -5,12 +5,7 @@ import {
   UpdateContinuousBackupsCommand,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   CreateAliasCommand,
@@ -25,7 +20,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import type { Environment } from '../infra/environments.js';
 import { executionRolePolicy, LAMBDA_TRUST } from '../infra/iam-policies.js';
 import { stateTableName } from '../infra/state-table.js';
-import { type ProvisionResult, UPSTREAM_PATTERN } from './provision.js';
+import { type ProvisionResult, provisionOrderRule } from './provision.js';
 import { provisionArchive } from './provision-archive.js';
 
 /**
@@ -207,26 +202,7 @@ export const provisionFailoverRegion = async (
   }
 
   const events = new EventBridgeClient(config);
-  await events.send(
-    new PutRuleCommand({
-      Name: env.eventRule,
-      EventPattern: JSON.stringify(UPSTREAM_PATTERN),
-      State: 'ENABLED',
-    }),
-  );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: env.eventRule,
-      Targets: [
-        {
-          Id: 'order-handler',
-          Arn: `arn:aws:lambda:${region}:${env.account}:function:${env.functionName}:${env.alias}`,
-          ...(dlqArn ? { DeadLetterConfig: { Arn: dlqArn } } : {}),
-          RetryPolicy: { MaximumRetryAttempts: 2 },
-        },
-      ],
-    }),
-  );
+  await provisionOrderRule(events, env, region, dlqArn);
   created.push(`rule ${env.eventRule} ${region}`);
   // terraform's events module (events_failover) archives the failover bus too.
   await provisionArchive(env, config, step);

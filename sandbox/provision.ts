@@ -66,6 +66,38 @@ export const UPSTREAM_PATTERN = {
   'detail-type': ['payment.succeeded', 'payment.failed', 'shipment.delivered'],
 };
 
+/**
+ * The order rule and its target, the function's `live` alias in `region` (retries, DLQ).
+ * Upstream services publish on the default bus; the plan checks `list-rules --name-prefix order`.
+ */
+export const provisionOrderRule = async (
+  events: EventBridgeClient,
+  env: Environment,
+  region: string,
+  dlqArn: string | undefined,
+): Promise<void> => {
+  await events.send(
+    new PutRuleCommand({
+      Name: env.eventRule,
+      EventPattern: JSON.stringify(UPSTREAM_PATTERN),
+      State: 'ENABLED',
+    }),
+  );
+  await events.send(
+    new PutTargetsCommand({
+      Rule: env.eventRule,
+      Targets: [
+        {
+          Id: 'order-handler',
+          Arn: `arn:aws:lambda:${region}:${env.account}:function:${env.functionName}:${env.alias}`,
+          ...(dlqArn ? { DeadLetterConfig: { Arn: dlqArn } } : {}),
+          RetryPolicy: { MaximumRetryAttempts: 2 },
+        },
+      ],
+    }),
+  );
+};
+
 export const provisionEnvironment = async (
   env: Environment,
   options: { endpoint: string; zip: () => Promise<Buffer>; serviceVersion: string },
@@ -267,27 +299,7 @@ export const provisionEnvironment = async (
     created.push(`function ${env.functionName} v${functionVersion} + alias ${env.alias}`);
   }
 
-  // Upstream services publish on the default bus; the plan checks `list-rules --name-prefix order`.
-  await events.send(
-    new PutRuleCommand({
-      Name: env.eventRule,
-      EventPattern: JSON.stringify(UPSTREAM_PATTERN),
-      State: 'ENABLED',
-    }),
-  );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: env.eventRule,
-      Targets: [
-        {
-          Id: 'order-handler',
-          Arn: `arn:aws:lambda:${env.region}:${env.account}:function:${env.functionName}:${env.alias}`,
-          ...(dlqArn ? { DeadLetterConfig: { Arn: dlqArn } } : {}),
-          RetryPolicy: { MaximumRetryAttempts: 2 },
-        },
-      ],
-    }),
-  );
+  await provisionOrderRule(events, env, env.region, dlqArn);
   created.push(`rule ${env.eventRule}`);
   await (await import('./provision-archive.js')).provisionArchive(env, config, step);
 

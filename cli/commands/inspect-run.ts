@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { inRegion } from '../aws/regional-target.js';
+import { stateApi } from '../aws/state-api.js';
 import { HEALTH_PATH } from '../checklists/api-health.js';
 import { PromoteError } from '../errors.js';
 import { gitFacts } from '../git-facts.js';
@@ -87,25 +89,42 @@ export const statusCommand = async (value: string, command: Command): Promise<vo
   const conn = await connect(env, command.optsWithGlobals() as GlobalFlags, io);
   const plan = PLANS[env];
   const failover = conn.apis.failover;
-  const [alias, versions, alarms, scan, holder, regions] = await Promise.all([
-    conn.apis.lambda.getAlias(),
-    conn.apis.lambda.listVersions(),
-    conn.apis.infra.alarmsInAlarm(),
-    new JournalStore(conn.home, conn.state).scan(env, 5),
-    new EnvLock(conn.state, env).holder(),
-    failover
-      ? Promise.all([
-          readRegionAlias(plan.env.region, conn.apis.lambda, plan.env.alias),
-          readRegionAlias(failover.region, failover.lambda, plan.env.alias),
-        ])
-      : Promise.resolve([]),
+  const regions = failover
+    ? await Promise.all([
+        readRegionAlias(plan.env.region, conn.apis.lambda, plan.env.alias),
+        readRegionAlias(failover.region, failover.lambda, plan.env.alias),
+      ])
+    : [];
+  // With the primary region down (a DR drill, an outage) a two-region env still answers: what
+  // the failover region and its replica of the state table know. A single region just fails.
+  const primaryDown = Boolean(failover && regions[0]?.error);
+  const orNothing = <T>(read: Promise<T>): Promise<T | undefined> =>
+    primaryDown ? read.catch(() => undefined) : read;
+  const state =
+    primaryDown && failover ? stateApi(inRegion(conn.target, failover.region)) : conn.state;
+  if (primaryDown && failover) {
+    io.warn(
+      'REGION_UNREADABLE',
+      `${plan.env.region} cannot be read (${regions[0]?.error}): lock and runs from ${failover.region}'s replica of the state table`,
+    );
+  }
+  const [alias, versions, alarms, scan, holder] = await Promise.all([
+    orNothing(conn.apis.lambda.getAlias()),
+    orNothing(conn.apis.lambda.listVersions()),
+    orNothing(conn.apis.infra.alarmsInAlarm()),
+    new JournalStore(conn.home, state).scan(env, 5),
+    new EnvLock(state, env).holder(),
   ]);
   const drift = regionDrift(regions);
   const runs = scan.runs;
-  const weights = Object.entries(alias.weights)
+  const weights = Object.entries(alias?.weights ?? {})
     .map(([v, w]) => `${v}=${(w * 100).toFixed(0)}%`)
     .join(', ');
-  io.result(`${env}: alias live → version ${alias.version}${weights ? ` + ${weights}` : ''}`);
+  io.result(
+    alias
+      ? `${env}: alias live → version ${alias.version}${weights ? ` + ${weights}` : ''}`
+      : `${env}: alias live in ${plan.env.region} ${io.color.red('unreadable')}`,
+  );
   for (const r of regions) {
     io.result(
       r.error
@@ -115,15 +134,17 @@ export const statusCommand = async (value: string, command: Command): Promise<vo
   }
   for (const problem of drift) io.result(`${io.color.red('✖ drift:')} ${problem}`);
   io.result('versions:');
-  for (const v of versions.slice(-10)) {
+  for (const v of (versions ?? []).slice(-10)) {
     io.result(
-      `  ${v.version.padStart(4)}  ${v.description}${v.version === alias.version ? '  ← live' : ''}`,
+      `  ${v.version.padStart(4)}  ${v.description}${v.version === alias?.version ? '  ← live' : ''}`,
     );
   }
   io.result(
-    alarms.length
-      ? `alarms in ALARM: ${alarms.map((a) => a.name).join(', ')}`
-      : 'alarms: none in ALARM',
+    !alarms
+      ? `alarms: ${io.color.red('unreadable')}`
+      : alarms.length
+        ? `alarms in ALARM: ${alarms.map((a) => a.name).join(', ')}`
+        : 'alarms: none in ALARM',
   );
   io.result(
     holder
@@ -131,7 +152,7 @@ export const statusCommand = async (value: string, command: Command): Promise<vo
       : 'lock: free',
   );
   // The canary guardian's view (infra/guardian.ts): unreadable is shown, never fatal.
-  const heartbeat = await readHeartbeat(conn.state, plan.env.region).catch(
+  const heartbeat = await readHeartbeat(state, plan.env.region).catch(
     (error: Error) => `unreadable (${error.message})`,
   );
   if (heartbeat) {
@@ -145,10 +166,10 @@ export const statusCommand = async (value: string, command: Command): Promise<vo
   const document = {
     ok: drift.length === 0,
     env,
-    alias,
+    alias: alias ?? null,
     ...(regions.length ? { regions, drift } : {}),
-    versions,
-    alarmsInAlarm: alarms,
+    versions: versions ?? null,
+    alarmsInAlarm: alarms ?? null,
     lock: holder ?? null,
     heartbeat: heartbeat ?? null,
     runs: runs.map(({ steps: _s, ...rest }) => rest),

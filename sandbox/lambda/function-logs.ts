@@ -1,4 +1,4 @@
-import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { appendFile, type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /** One line of a function's log file (JSON Lines), like one CloudWatch Logs event. */
@@ -26,6 +26,8 @@ export const logTail = (records: readonly LogRecord[]): string => {
 interface FileWriter {
   handle?: Promise<FileHandle>;
   writing: boolean;
+  /** The drain under way, so close() can let it finish before closing the handle. */
+  drained?: Promise<void>;
   pending: Array<{ text: string; done: () => void; failed: (error: Error) => void }>;
 }
 
@@ -39,6 +41,7 @@ interface FileWriter {
  */
 export class FunctionLogs {
   private readonly writers = new Map<string, FileWriter>();
+  private closed = false;
 
   constructor(readonly dir: string) {}
 
@@ -55,6 +58,11 @@ export class FunctionLogs {
     if (records.length === 0) return Promise.resolve();
     const file = this.fileFor(account, region, functionName);
     const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
+    // After close (the runtime stopping, busy invocations ending): still written, one append
+    // each — the last records of an invocation matter most.
+    if (this.closed) {
+      return mkdir(dirname(file), { recursive: true }).then(() => appendFile(file, text));
+    }
     let writer = this.writers.get(file);
     if (!writer) {
       writer = { writing: false, pending: [] };
@@ -63,7 +71,7 @@ export class FunctionLogs {
     const w = writer;
     return new Promise<void>((done, failed) => {
       w.pending.push({ text, done, failed });
-      if (!w.writing) void this.drain(file, w);
+      if (!w.writing) w.drained = this.drain(file, w);
     });
   }
 
@@ -88,10 +96,12 @@ export class FunctionLogs {
 
   /** Closes the open files (the runtime's close). */
   async close(): Promise<void> {
+    this.closed = true;
     const writers = [...this.writers.values()];
     this.writers.clear();
     await Promise.all(
       writers.map(async (w) => {
+        await w.drained;
         const handle = await w.handle?.catch(() => undefined);
         await handle?.close().catch(() => {});
       }),

@@ -221,8 +221,21 @@ describe('PROD in two regions (sandbox)', () => {
         '--json',
       ]);
 
+      const status = await promote(['status', 'prod', '--sandbox', '--json']);
+
       // Assess
       expect(over.exitCode, over.stderr).toBe(0);
+      // Status still answers with af-south-1 down: eu-west-1's view, the lock from its replica.
+      expect(status.exitCode, status.stderr).toBe(0);
+      expect(json(status).regions[0]).toMatchObject({
+        region: prod.region,
+        error: expect.any(String),
+      });
+      expect(json(status).regions[1]).toMatchObject({
+        region: FAILOVER,
+        codeSha256: expect.any(String),
+      });
+      expect(json(status).lock).toBeNull();
       expect(json(over)).toMatchObject({
         changed: true,
         region: FAILOVER,

@@ -16,6 +16,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { lambdaApi } from '../../cli/aws/lambda-api.js';
 import { inRegion, regionalApiUrlOf } from '../../cli/aws/regional-target.js';
+import { rollbackRegion } from '../../cli/commands/rollback-region.js';
 import { PromoteError } from '../../cli/errors.js';
 import { restoreFailoverAlias } from '../../cli/runner/restore-alias.js';
 import { failoverRegion } from '../../cli/steps/failover-region.js';
@@ -217,5 +218,75 @@ describe('regionalApiUrlOf', () => {
   ])('reads %j as %s', (processEnv, expected) => {
     // Act / Assess
     expect(regionalApiUrlOf('prod', REGION, processEnv)).toBe(expected);
+  });
+});
+
+describe('rollbackRegion (rollback prod in the failover region)', () => {
+  const rollbackContext = () => {
+    const ctx = context();
+    const journal = ctx.journal;
+    journal.steps.push({
+      index: 1,
+      kind: 'switch-alias-failover',
+      title: 'failover',
+      state: 'pending',
+      evidence: {},
+    });
+    return { journal, step: journal.steps[1] as (typeof journal.steps)[0] };
+  };
+
+  it('moves the failover region to the version holding the same package', async () => {
+    // Prepare
+    mock.reset();
+    mock
+      .on(GetAliasCommand)
+      .resolvesOnce({ FunctionVersion: '8' })
+      .resolves({ FunctionVersion: '6' });
+    mock.on(ListVersionsByFunctionCommand).resolves({
+      Versions: [
+        { Version: '6', CodeSha256: 'old=' },
+        { Version: '8', CodeSha256: SHA },
+      ],
+    });
+    mock.on(UpdateAliasCommand).resolves({ FunctionVersion: '6' });
+    const { journal, step } = rollbackContext();
+
+    // Act
+    const outcome = await rollbackRegion({
+      regional: { region: REGION, lambda: failoverLambda() },
+      codeSha256: 'old=',
+      journal,
+      step,
+      io: ioHost().io,
+    });
+
+    // Assess
+    expect(outcome).toBe('rolled_back');
+    expect(journal.failover).toMatchObject({ region: REGION, before: '8', after: '6' });
+    expect(step.state).toBe('succeeded');
+  });
+
+  it('leaves the region and says drift when it does not hold the package', async () => {
+    // Prepare
+    mock.reset();
+    mock.on(GetAliasCommand).resolves({ FunctionVersion: '8' });
+    mock
+      .on(ListVersionsByFunctionCommand)
+      .resolves({ Versions: [{ Version: '8', CodeSha256: SHA }] });
+    const { journal, step } = rollbackContext();
+
+    // Act
+    const outcome = await rollbackRegion({
+      regional: { region: REGION, lambda: failoverLambda() },
+      codeSha256: 'never-published-here=',
+      journal,
+      step,
+      io: ioHost().io,
+    });
+
+    // Assess
+    expect(outcome).toBe('drift');
+    expect(step).toMatchObject({ state: 'failed', error: { code: 'REGION_DRIFT' } });
+    expect(mock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
   });
 });
