@@ -9,6 +9,7 @@ import { registerInspectCommands } from './commands/inspect.js';
 import { registerLoadCommand } from './commands/load.js';
 import { registerPromoteCommands } from './commands/promote.js';
 import { registerReleaseCommand } from './commands/release.js';
+import { registerReportCommand } from './commands/report.js';
 import { registerRestoreCommand } from './commands/restore.js';
 import { registerRollbackCommand } from './commands/rollback.js';
 import { registerSandboxCommands } from './commands/sandbox.js';
@@ -43,6 +44,7 @@ export const buildProgram = (): Command => {
   registerRestoreCommand(program);
   registerDlqCommand(program);
   registerEventsCommands(program);
+  registerReportCommand(program);
   program.addHelpText(
     'after',
     `

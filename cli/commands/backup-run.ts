@@ -7,7 +7,7 @@ import { backup } from '../steps/backup.js';
 import { connect } from './connect.js';
 import { ioOf } from './io-of.js';
 import { failureOf, openDataRun, recordFailure } from './restore-session.js';
-import { reportRun, withRun } from './run-session.js';
+import { reportLine, reportRun, withRun } from './run-session.js';
 
 /**
  * `promote backup <env>`: the plan's backup step outside a promotion — for a restore
@@ -54,13 +54,16 @@ export const backupCommand = async (env: EnvName, command: Command): Promise<voi
     const files = await reportRun(conn, io, journal);
     const taken = journal.backups.at(-1);
     io.info('BACKUP_DONE', `${env}: backup ${taken?.name} AVAILABLE (run ${journal.runId})`);
+    io.result(reportLine(files));
     io.document({ ok: true, env, backup: taken, run: journal, reports: files });
   } catch (error) {
     const failure = failureOf(error, run.signal);
     record.state = 'failed';
     record.error = { code: failure.code, message: failure.message };
     recordFailure(journal, failure);
-    throw withRun(failure, journal, await reportRun(conn, io, journal));
+    const failedFiles = await reportRun(conn, io, journal);
+    io.result(reportLine(failedFiles));
+    throw withRun(failure, journal, failedFiles);
   } finally {
     await run.close();
   }

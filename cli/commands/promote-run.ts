@@ -24,7 +24,7 @@ import { actor, connect } from './connect.js';
 import { ioOf } from './io-of.js';
 import { otherEnv } from './other-env.js';
 import { abortRun, resumable, supersedeHolder } from './resume-run.js';
-import { finalLine, interruptible, reportRun, withRun } from './run-session.js';
+import { finalLine, interruptible, reportLine, reportRun, withRun } from './run-session.js';
 
 export interface PromoteFlags extends GlobalFlags {
   artifact?: string;
@@ -461,7 +461,7 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
           `paused before ${journal.canary?.pausedBefore}%: continue with "promote resume ${env}", or abort with "promote ${env} --resume --abort"`,
         );
       }
-      io.result(`report: ${files.markdown}`);
+      io.result(reportLine(files));
       if (files.stored) io.result(`evidence kept in ${files.stored}`);
       io.document({
         ok: true,
@@ -479,6 +479,7 @@ export const promote = async (env: EnvName, command: Command, resume = false): P
           : await deployment.fail(finalLine(journal)),
       );
       io.notify('error', 'RUN_FAILED', finalLine(journal));
+      io.result(reportLine(files));
       throw withRun(error, journal, files);
     }
   }

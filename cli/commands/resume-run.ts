@@ -12,7 +12,7 @@ import { PLANS } from '../plans/plans.js';
 import { restoreAlias, restoreByHand } from '../runner/restore-alias.js';
 import { actor, type Connection } from './connect.js';
 import { reportScanProblems } from './journal-problems.js';
-import { finalLine, reportRun } from './run-session.js';
+import { finalLine, reportLine, reportRun } from './run-session.js';
 
 /*
  * `promote <env> --resume [--abort]` and `--force-unlock`: which unfinished run may be
@@ -173,6 +173,7 @@ export const abortRun = async (
     await store.save(journal);
     const files = await reportRun(conn, io, journal);
     io.info('RUN_ABORTED', finalLine(journal));
+    io.result(reportLine(files));
     io.document({
       ok: true,
       env,

@@ -13,7 +13,7 @@ import { actor, connect } from './connect.js';
 import { ioOf } from './io-of.js';
 import { reportScanProblems } from './journal-problems.js';
 import { rollbackRegion } from './rollback-region.js';
-import { finalLine, reportRun, withRun } from './run-session.js';
+import { finalLine, reportLine, reportRun, withRun } from './run-session.js';
 
 interface RollbackFlags {
   to?: string;
@@ -205,6 +205,7 @@ export const rollback = async (env: EnvName, command: Command): Promise<void> =>
       const files = await reportRun(conn, io, journal);
       io.warn('SMOKE_SKIPPED', `read-only smoke skipped: ${tokens.message} (${tokens.hint ?? ''})`);
       io.info('RUN_DONE', finalLine(journal));
+      io.result(reportLine(files));
       io.document({
         ok: true,
         env,
@@ -230,11 +231,14 @@ export const rollback = async (env: EnvName, command: Command): Promise<void> =>
     journal.finishedAt = new Date().toISOString();
     const files = await reportRun(conn, io, journal);
     io.info('RUN_DONE', finalLine(journal));
+    io.result(reportLine(files));
     io.document({ ok: true, env, version: target.version, run: journal, reports: files });
   } catch (error) {
     if (journal.status === 'running') journal.status = 'failed';
     journal.finishedAt = new Date().toISOString();
-    throw withRun(error, journal, await reportRun(conn, io, journal));
+    const failedFiles = await reportRun(conn, io, journal);
+    io.result(reportLine(failedFiles));
+    throw withRun(error, journal, failedFiles);
   } finally {
     // The one final save, whichever way the run ended.
     await store.save(journal).catch(() => undefined);

@@ -4,6 +4,7 @@ import type { EvidenceApi } from '../aws/evidence-api.js';
 import { PromoteError } from '../errors.js';
 import type { IoHost } from '../io/io-host.js';
 import type { RunJournal } from '../journal/run-journal.js';
+import { writeRunHtml } from '../reports/html-report.js';
 import { toJUnit } from '../reports/junit.js';
 import { renderRunMarkdown } from '../reports/markdown.js';
 
@@ -68,29 +69,45 @@ export const interruptible = (io: IoHost, describeState: () => string) => {
 export interface ReportFiles {
   readonly markdown: string;
   readonly json: string;
+  /** The self-contained HTML report (absent only when rendering it failed: a warning). */
+  readonly html?: string;
   readonly junit?: string;
   /** Where the same files are kept in the env's account (`s3://…/runs/<env>/<run>/`). */
   readonly stored?: string;
 }
 
+/** Where a run's HTML report is: beside its summary.md and report.json. */
+export const htmlReportPath = (home: string, journal: Pick<RunJournal, 'env' | 'runId'>): string =>
+  join(home, 'runs', journal.env, journal.runId, 'report.html');
+
 /**
- * Writes the run's reports: Markdown + JSON next to the journal, JUnit of the smoke tests
- * when asked, and the Markdown appended to `GITHUB_STEP_SUMMARY` when GitHub sets it.
+ * Writes the run's reports: Markdown + JSON + HTML next to the journal, JUnit of the smoke
+ * tests when asked, and the Markdown appended to `GITHUB_STEP_SUMMARY` when GitHub sets it.
+ * An HTML report that cannot be rendered is a warning (through `io`), never a failed run.
  */
 export const writeReports = (
   home: string,
   journal: RunJournal,
   junitPath?: string,
+  io?: IoHost,
 ): ReportFiles => {
   const dir = join(home, 'runs', journal.env, journal.runId);
   mkdirSync(dir, { recursive: true });
   const markdown = renderRunMarkdown(journal);
-  const files: { markdown: string; json: string; junit?: string } = {
+  const files: { markdown: string; json: string; html?: string; junit?: string } = {
     markdown: join(dir, 'summary.md'),
     json: join(dir, 'report.json'),
   };
   writeFileSync(files.markdown, markdown);
   writeFileSync(files.json, `${JSON.stringify(journal, null, 2)}\n`);
+  try {
+    files.html = writeRunHtml(htmlReportPath(home, journal), journal);
+  } catch (error) {
+    io?.warn(
+      'REPORT_HTML_FAILED',
+      `report.html not written: ${(error as Error).message} (summary.md and report.json stand)`,
+    );
+  }
   const smoke = journal.steps.find((s) => s.evidence.smoke)?.evidence.smoke;
   if (junitPath && smoke) {
     writeFileSync(junitPath, toJUnit(smoke, `smoke ${journal.env}`));
@@ -121,7 +138,11 @@ export const storeEvidence = async (
       await evidence.put(
         key,
         readFileSync(file, 'utf8'),
-        file.endsWith('.json') ? 'application/json' : 'text/markdown; charset=utf-8',
+        file.endsWith('.json')
+          ? 'application/json'
+          : file.endsWith('.html')
+            ? 'text/html; charset=utf-8'
+            : 'text/markdown; charset=utf-8',
       );
     }
     const prefix = items[0]?.key.split('/').slice(0, -1).join('/');
@@ -142,11 +163,12 @@ export const reportRun = async (
   journal: RunJournal,
   junitPath?: string,
 ): Promise<ReportFiles> => {
-  const files = writeReports(conn.home, journal, junitPath);
+  const files = writeReports(conn.home, journal, junitPath, io);
   const prefix = `runs/${journal.env}/${journal.runId}`;
   const stored = await storeEvidence(conn.evidence, io, [
     { file: files.markdown, key: `${prefix}/summary.md` },
     { file: files.json, key: `${prefix}/report.json` },
+    ...(files.html ? [{ file: files.html, key: `${prefix}/report.html` }] : []),
   ]);
   return { ...files, ...(stored ? { stored } : {}) };
 };
@@ -178,6 +200,13 @@ export const finalLine = (journal: RunJournal): string => {
   if (!on) return `${journal.env}: ${describeChanges(journal)} (${status}; run ${journal.runId})`;
   return `${journal.env} is on version ${on} (${status}; run ${journal.runId})${changes}`;
 };
+
+/**
+ * The line every run ends with: where its reports are, the HTML one first (the one to
+ * open), the Markdown summary after it.
+ */
+export const reportLine = (files: ReportFiles): string =>
+  files.html ? `report: ${files.html} (summary ${files.markdown})` : `report: ${files.markdown}`;
 
 /** Adds the journal and report paths to a failure so `--json` carries the evidence. */
 export const withRun = (error: unknown, journal: RunJournal, files: ReportFiles): unknown => {

@@ -177,7 +177,8 @@ export interface CanaryAnalysis {
   readonly weight: number;
   readonly verdict: 'pass' | 'fail' | 'wait';
   readonly canary: { invocations: number; errors: number; p95?: Record<string, number> };
-  readonly baseline: { invocations: number; errors: number };
+  /** The stable version over the same window (`p95` absent in journals before the HTML report). */
+  readonly baseline: { invocations: number; errors: number; p95?: Record<string, number> };
   /** The reasons that were not a plain pass (all of them on a fail). */
   readonly reasons: ReadonlyArray<{
     trigger: string;

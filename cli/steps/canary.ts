@@ -177,7 +177,12 @@ const analyse = async (
       errors: window.canary.errors,
       p95: { ...window.canary.p95 },
     },
-    baseline: { invocations: window.baseline.invocations, errors: window.baseline.errors },
+    // The stable version's p95 too, so a report can chart canary against stable.
+    baseline: {
+      invocations: window.baseline.invocations,
+      errors: window.baseline.errors,
+      p95: { ...window.baseline.p95 },
+    },
     reasons: assessment.reasons
       .filter((r) => r.verdict !== 'pass' || assessment.verdict === 'fail')
       .map((r) => ({

@@ -1,0 +1,142 @@
+import { PLAN_THRESHOLDS } from '../canary/assess.js';
+import type { CanaryAnalysis, RunJournal } from '../journal/run-journal.js';
+
+/** The operations whose p95 latency the service reports; `read` is charted when journaled. */
+const P95_OPERATIONS = ['create', 'status', 'read'] as const;
+
+const t = PLAN_THRESHOLDS;
+/**
+ * The plan's fixed thresholds, by chart: read from the gate itself (assess.ts), so the
+ * lines and their labels move with it.
+ */
+const THRESHOLD_OF: Record<string, { label: string; value: number } | undefined> = {
+  'error-rate': { label: `max ${t.maxErrorRatePct}%`, value: t.maxErrorRatePct },
+  'p95-create': { label: `max ${t.maxP95CreateMs} ms`, value: t.maxP95CreateMs },
+  'p95-status': { label: `max ${t.maxP95StatusMs} ms`, value: t.maxP95StatusMs },
+};
+
+/** One line of a chart: `null` where the analysis had no value (a gap, not a zero). */
+export interface ChartSeries {
+  readonly label: string;
+  readonly values: ReadonlyArray<number | null>;
+}
+
+/** One chart of the canary section, as the page's script draws it. */
+export interface CanaryChart {
+  readonly id: string;
+  readonly title: string;
+  readonly unit: string;
+  readonly series: readonly ChartSeries[];
+  readonly threshold?: { label: string; value: number };
+}
+
+/** A weight step of the bake: the chart background is shaded from `from` to `to` (epoch s). */
+export interface WeightBand {
+  readonly weight: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Everything the canary charts hold, embedded in the page as JSON (`#run-data`). */
+export interface CanaryChartData {
+  /** Analysis times, epoch seconds: the shared x axis of every chart. */
+  readonly x: readonly number[];
+  readonly charts: readonly CanaryChart[];
+  readonly bands: readonly WeightBand[];
+  /** Index into `x` of the analysis that failed the gate, if one did. */
+  readonly failingIndex?: number;
+}
+
+const rate = (errors: number, invocations: number): number | null =>
+  invocations > 0 ? Math.round((errors / invocations) * 10_000) / 100 : null;
+
+const p95Of = (side: { p95?: Record<string, number> }, op: string): number | null =>
+  side.p95?.[op] ?? null;
+
+/** Consecutive analyses at the same weight form one band, widened to half an interval. */
+const bandsOf = (analyses: readonly CanaryAnalysis[], x: readonly number[]): WeightBand[] => {
+  const bands: Array<{ weight: number; from: number; to: number }> = [];
+  analyses.forEach((a, i) => {
+    const t = x[i] as number;
+    const last = bands.at(-1);
+    if (last && last.weight === a.weight) last.to = t;
+    else bands.push({ weight: a.weight, from: t, to: t });
+  });
+  const step = x.length > 1 ? ((x.at(-1) as number) - (x[0] as number)) / (x.length - 1) : 30;
+  for (const [i, band] of bands.entries()) {
+    const next = bands[i + 1];
+    band.from = i === 0 ? band.from - step / 2 : band.from;
+    band.to = next ? next.from : band.to + step / 2;
+  }
+  return bands;
+};
+
+/**
+ * Index of the analysis that stopped the canary, or -1: the one that failed the gate, else
+ * — when the run failed on the canary without a failing analysis (a window that could not
+ * be judged: host saturated, too little traffic) — its last analysis, whose reasons say why.
+ */
+export const decidingAnalysis = (journal: RunJournal): number => {
+  const analyses = journal.canary?.analyses ?? [];
+  const failed = analyses.findIndex((a) => a.verdict === 'fail');
+  if (failed >= 0) return failed;
+  const canaryStopped =
+    journal.error?.code.startsWith('CANARY_') &&
+    journal.steps.some((s) => s.kind === 'canary' && s.state === 'failed');
+  return canaryStopped ? analyses.length - 1 : -1;
+};
+
+/**
+ * The canary's analyses as chart series: canary against stable for the error rate, each
+ * operation's p95 and the invocations; the bake's weight steps as bands; the plan's
+ * thresholds as lines. Pure; undefined when the run journaled no analysis.
+ */
+export const canaryChartData = (journal: RunJournal): CanaryChartData | undefined => {
+  const analyses = journal.canary?.analyses ?? [];
+  if (analyses.length === 0) return undefined;
+  const x = analyses.map((a) => Date.parse(a.at) / 1000);
+  const pair = (canary: Array<number | null>, stable: Array<number | null>): ChartSeries[] => [
+    { label: 'canary', values: canary },
+    { label: 'stable', values: stable },
+  ];
+  const chart = (id: string, title: string, unit: string, series: ChartSeries[]): CanaryChart => {
+    const threshold = THRESHOLD_OF[id];
+    return { id, title, unit, series, ...(threshold ? { threshold } : {}) };
+  };
+  const charts: CanaryChart[] = [
+    chart(
+      'error-rate',
+      'Error rate',
+      '%',
+      pair(
+        analyses.map((a) => rate(a.canary.errors, a.canary.invocations)),
+        analyses.map((a) => rate(a.baseline.errors, a.baseline.invocations)),
+      ),
+    ),
+  ];
+  for (const op of P95_OPERATIONS) {
+    const canary = analyses.map((a) => p95Of(a.canary, op));
+    const stable = analyses.map((a) => p95Of(a.baseline, op));
+    // create and status have thresholds and are always shown; read only when measured.
+    if (op === 'read' && [...canary, ...stable].every((v) => v === null)) continue;
+    charts.push(chart(`p95-${op}`, `p95 latency — ${op}`, 'ms', pair(canary, stable)));
+  }
+  charts.push(
+    chart(
+      'invocations',
+      'Invocations per window',
+      '',
+      pair(
+        analyses.map((a) => a.canary.invocations),
+        analyses.map((a) => a.baseline.invocations),
+      ),
+    ),
+  );
+  const failing = decidingAnalysis(journal);
+  return {
+    x,
+    charts,
+    bands: bandsOf(analyses, x),
+    ...(failing >= 0 ? { failingIndex: failing } : {}),
+  };
+};

@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PLAN_THRESHOLDS } from '../../cli/canary/assess.js';
+import type { RunJournal } from '../../cli/journal/run-journal.js';
+import { type ReportData, renderRunHtml } from '../../cli/reports/html-report.js';
+
+const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'journals');
+const journalOf = (name: string): RunJournal =>
+  JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as RunJournal;
+
+/** The `#run-data` blob, parsed as the page's script parses it. */
+const dataOf = (html: string): ReportData => {
+  const match = html.match(/<script type="application\/json" id="run-data">([\s\S]*?)<\/script>/);
+  if (!match?.[1]) throw new Error('no #run-data in the page');
+  return JSON.parse(match[1]) as ReportData;
+};
+
+/** Every external reference a browser would fetch: src=, href=, @import, url(. */
+const externalRefs = (html: string): string[] =>
+  [
+    ...html.matchAll(
+      /(?:src|href)\s*=\s*["']?\s*(?:https?:)?\/\/[^"'\s>]*|@import[^;]*|url\(\s*["']?(?:https?:)?\/\/[^)]*\)/gi,
+    ),
+  ].map((m) => m[0]);
+
+describe('renderRunHtml', () => {
+  it('holds every analysis of a healthy canary in the chart data, canary against stable', () => {
+    // Prepare
+    const journal = journalOf('prod-canary-healthy');
+    const analyses = journal.canary?.analyses ?? [];
+
+    // Act
+    const html = renderRunHtml(journal);
+    const data = dataOf(html);
+
+    // Assess
+    expect(analyses.length).toBeGreaterThan(10);
+    expect(data.canary?.x).toEqual(analyses.map((a) => Date.parse(a.at) / 1000));
+    const byId = new Map(data.canary?.charts.map((c) => [c.id, c]));
+    expect([...byId.keys()]).toEqual(['error-rate', 'p95-create', 'p95-status', 'invocations']);
+    expect(byId.get('p95-create')?.series[0]?.values).toEqual(
+      analyses.map((a) => a.canary.p95?.create),
+    );
+    expect(byId.get('p95-status')?.series[1]?.values).toEqual(
+      analyses.map((a) => a.baseline.p95?.status),
+    );
+    expect(byId.get('invocations')?.series.map((s) => s.values)).toEqual([
+      analyses.map((a) => a.canary.invocations),
+      analyses.map((a) => a.baseline.invocations),
+    ]);
+    expect(byId.get('error-rate')?.series[0]?.values[0]).toBeCloseTo(
+      (analyses[0]!.canary.errors / analyses[0]!.canary.invocations) * 100,
+      2,
+    );
+    expect(data.canary?.bands.map((b) => b.weight)).toEqual([0.1, 0.5]);
+    expect(data.canary?.failingIndex).toBeUndefined();
+    expect(html).toContain('status-succeeded');
+    expect(html).toContain('Qm3v0bH5u0rj8cVZr2kqC1fQ5c2xvGmJv9b8N7q1mXo=');
+  });
+
+  it("draws the plan's thresholds, taken from the gate", () => {
+    // Prepare
+    const journal = journalOf('prod-canary-healthy');
+
+    // Act
+    const charts = dataOf(renderRunHtml(journal)).canary?.charts ?? [];
+
+    // Assess
+    const threshold = (id: string) => charts.find((c) => c.id === id)?.threshold?.value;
+    expect(threshold('error-rate')).toBe(PLAN_THRESHOLDS.maxErrorRatePct);
+    expect(threshold('p95-create')).toBe(PLAN_THRESHOLDS.maxP95CreateMs);
+    expect(threshold('p95-status')).toBe(PLAN_THRESHOLDS.maxP95StatusMs);
+    expect(threshold('invocations')).toBeUndefined();
+  });
+
+  it('marks the failing analysis of a rolled-back canary with its triggers and evidence', () => {
+    // Prepare
+    const journal = journalOf('prod-canary-rolled-back');
+    const analyses = journal.canary?.analyses ?? [];
+
+    // Act
+    const html = renderRunHtml(journal);
+    const data = dataOf(html);
+
+    // Assess
+    expect(data.canary?.failingIndex).toBe(analyses.length - 1);
+    for (const chart of data.canary?.charts ?? []) {
+      for (const series of chart.series) expect(series.values).toHaveLength(analyses.length);
+    }
+    expect(html).toContain('id="canary-failure"');
+    expect(html).toContain('Canary gate failed at 50%');
+    expect(html).toContain('[error-rate]</strong> canary error rate 12.5% &gt; 5%');
+    expect(html).toContain('value 12.5 vs threshold 5');
+    expect(html).toContain('value 3420 vs threshold 3000');
+    expect(html).toContain('CANARY_GATE_FAILED');
+    expect(html).toContain('status-rolled_back');
+    expect(html).toContain('Rolled back to version 43: verified');
+    expect(html).toContain('Failover region us-east-1');
+    expect(html).toContain('4487 items: 120 PENDING, 4310 SHIPPED, 57 CANCELLED (±0)');
+  });
+
+  it('calls out the last analysis of a canary stopped unjudged (a captured sandbox run)', () => {
+    // Prepare
+    const journal = journalOf('prod-canary-sandbox-unjudged');
+    const analyses = journal.canary?.analyses ?? [];
+
+    // Act
+    const html = renderRunHtml(journal);
+    const data = dataOf(html);
+
+    // Assess
+    expect(analyses.some((a) => a.verdict === 'fail')).toBe(false);
+    expect(data.canary?.failingIndex).toBe(analyses.length - 1);
+    expect(data.canary?.x).toHaveLength(analyses.length);
+    expect(html).toContain('Canary stopped unjudged at 10%');
+    expect(html).toContain('[host-saturated]</strong>');
+  });
+
+  it('renders a plain SIT run without a canary section', () => {
+    // Prepare
+    const journal = journalOf('sit-plain');
+
+    // Act
+    const html = renderRunHtml(journal);
+
+    // Assess
+    expect(dataOf(html).canary).toBeUndefined();
+    expect(html).not.toContain('id="canary"');
+    expect(html.match(/<tr class="step">/g)).toHaveLength(journal.steps.length);
+    expect(html).toContain('Smoke tests: 11 passed, 0 failed, 0 skipped');
+    expect(html).toContain('GitHub environment sit');
+    expect(html).toContain('skipped — no terraform binary in the sandbox');
+    expect(html).toContain('11 → 12');
+  });
+
+  it('escapes hostile journal strings everywhere, including inside the data script', () => {
+    // Prepare
+    const journal = journalOf('hostile');
+
+    // Act
+    const html = renderRunHtml(journal);
+
+    // Assess
+    expect(html).not.toContain('<script>alert');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(html).toContain('&amp; &quot;quotes&quot; &#39;too&#39;');
+    // Only the page's own three scripts open, and each one closes once.
+    expect(html.match(/<script[\s>]/g)).toHaveLength(3);
+    expect(html.match(/<\/script>/g)).toHaveLength(3);
+    expect(dataOf(html).runId).toBe(journal.runId);
+  });
+
+  it.each([
+    'prod-canary-healthy',
+    'prod-canary-rolled-back',
+    'prod-canary-sandbox-unjudged',
+    'sit-plain',
+    'hostile',
+  ])('is self-contained: %s references nothing outside the file', (name) => {
+    // Prepare
+    const journal = journalOf(name);
+
+    // Act
+    const html = renderRunHtml(journal);
+
+    // Assess
+    expect(externalRefs(html)).toEqual([]);
+    expect(html).not.toMatch(/<link\b/i);
+    expect(html).toContain('var uPlot=');
+    expect(html).toContain('@media print');
+  });
+
+  it('finds external references when a page has them (the check above can fail)', () => {
+    // Prepare
+    const page =
+      '<script src="https://cdn.example/u.js"></script><link href="//x/y.css"><style>@import "a.css"; a{background:url(http://x/i.png)}</style>';
+
+    // Act
+    const refs = externalRefs(page);
+
+    // Assess
+    expect(refs).toHaveLength(4);
+  });
+});
