@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   fsyncSync,
@@ -45,7 +46,10 @@ const seqOf = (journal: Pick<RunJournal, 'seq'>) => journal.seq ?? 0;
 
 /** Writes a file so that a crash leaves either the old or the new content, never half. */
 const writeDurably = (path: string, text: string) => {
-  const tmp = `${path}.tmp`;
+  // Per writer: two processes may write one journal at once (a run marking a concurrent,
+  // lock-less one superseded while it fails on the lock); with a shared temporary name one
+  // rename found the file gone and the run crashed.
+  const tmp = `${path}.${process.pid}-${randomBytes(3).toString('hex')}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
     writeSync(fd, text);

@@ -56,14 +56,15 @@ export class OpsJournal {
     const path = this.pathOf(record);
     mkdirSync(join(this.home, 'ops', record.env), { recursive: true });
     // Renamed into place: a crash leaves the old or the new record, never half.
-    const fd = openSync(`${path}.tmp`, 'w');
+    const tmp = `${path}.${process.pid}-${randomBytes(3).toString('hex')}.tmp`;
+    const fd = openSync(tmp, 'w');
     try {
       writeSync(fd, `${JSON.stringify(record, null, 2)}\n`);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    renameSync(`${path}.tmp`, path);
+    renameSync(tmp, path);
     if (!this.state) return;
     try {
       await this.state.put({
