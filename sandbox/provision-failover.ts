@@ -8,19 +8,17 @@ import {
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
-  CreateAliasCommand,
   CreateFunctionCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   LambdaClient,
-  PublishVersionCommand,
 } from '@aws-sdk/client-lambda';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Environment } from '../infra/environments.js';
 import { executionRolePolicy, LAMBDA_TRUST } from '../infra/iam-policies.js';
 import { stateTableName } from '../infra/state-table.js';
-import { type ProvisionResult, provisionOrderRule } from './provision.js';
+import { type ProvisionResult, provisionOrderRule, publishLive } from './provision.js';
 import { provisionArchive } from './provision-archive.js';
 
 /**
@@ -187,17 +185,7 @@ export const provisionFailoverRegion = async (
         },
       }),
     );
-    const version = await lambda.send(
-      new PublishVersionCommand({ FunctionName: env.functionName }),
-    );
-    functionVersion = version.Version;
-    await lambda.send(
-      new CreateAliasCommand({
-        FunctionName: env.functionName,
-        Name: env.alias,
-        FunctionVersion: version.Version,
-      }),
-    );
+    functionVersion = await publishLive(lambda, env);
     created.push(`function ${env.functionName} ${region} v${functionVersion} + alias ${env.alias}`);
   }
 

@@ -66,6 +66,22 @@ export const UPSTREAM_PATTERN = {
   'detail-type': ['payment.succeeded', 'payment.failed', 'shipment.delivered'],
 };
 
+/** Publishes `$LATEST` as the first version and points alias `live` at it; its number. */
+export const publishLive = async (
+  lambda: LambdaClient,
+  env: Environment,
+): Promise<string | undefined> => {
+  const version = await lambda.send(new PublishVersionCommand({ FunctionName: env.functionName }));
+  await lambda.send(
+    new CreateAliasCommand({
+      FunctionName: env.functionName,
+      Name: env.alias,
+      FunctionVersion: version.Version,
+    }),
+  );
+  return version.Version;
+};
+
 /**
  * The order rule and its target, the function's `live` alias in `region` (retries, DLQ).
  * Upstream services publish on the default bus; the plan checks `list-rules --name-prefix order`.
@@ -285,17 +301,7 @@ export const provisionEnvironment = async (
         },
       }),
     );
-    const version = await lambda.send(
-      new PublishVersionCommand({ FunctionName: env.functionName }),
-    );
-    functionVersion = version.Version;
-    await lambda.send(
-      new CreateAliasCommand({
-        FunctionName: env.functionName,
-        Name: env.alias,
-        FunctionVersion: version.Version,
-      }),
-    );
+    functionVersion = await publishLive(lambda, env);
     created.push(`function ${env.functionName} v${functionVersion} + alias ${env.alias}`);
   }
 

@@ -1,15 +1,9 @@
-import {
-  GetAliasCommand,
-  LambdaClient,
-  ListVersionsByFunctionCommand,
-} from '@aws-sdk/client-lambda';
 import { ENVIRONMENTS, type EnvName } from '../infra/environments.js';
 import type { ReplicaRegistry } from './dynamodb/replica-registry.js';
 import type { Replicator } from './dynamodb/replication.js';
 import type { OutageRegistry } from './gateway/region-outage.js';
 import type { SandboxResponse } from './gateway/types.js';
-import { motoClient } from './moto/clients.js';
-import type { EnvStatus } from './sandbox-status.js';
+import { type EnvStatus, functionStatus } from './sandbox-status.js';
 
 /**
  * The control routes of PROD's two regions (`/_sandbox/…`, unsigned, for the CLI and tests):
@@ -76,25 +70,9 @@ export const failoverStatus = async (options: {
     if (!env.failoverRegion) continue;
     const base = { account: env.account, region: env.failoverRegion, function: env.functionName };
     try {
-      const lambda = motoClient(
-        LambdaClient,
-        options.motoEndpoint,
-        env.account,
-        env.failoverRegion,
-      );
-      const [alias, versions] = await Promise.all([
-        lambda.send(new GetAliasCommand({ FunctionName: env.functionName, Name: env.alias })),
-        lambda.send(new ListVersionsByFunctionCommand({ FunctionName: env.functionName })),
-      ]);
       result[name] = {
         ...base,
-        alias: {
-          ...(alias.FunctionVersion ? { version: alias.FunctionVersion } : {}),
-          weights: alias.RoutingConfig?.AdditionalVersionWeights ?? {},
-        },
-        versions: (versions.Versions ?? [])
-          .map((v) => v.Version ?? '')
-          .filter((v) => v && v !== '$LATEST'),
+        ...(await functionStatus(options.motoEndpoint, env, env.failoverRegion)),
         // terraform puts no alarms in the failover region.
         alarmsInAlarm: [],
       };

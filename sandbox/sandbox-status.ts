@@ -3,7 +3,7 @@ import {
   LambdaClient,
   ListVersionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
-import { ENVIRONMENTS, type EnvName } from '../infra/environments.js';
+import { ENVIRONMENTS, type Environment, type EnvName } from '../infra/environments.js';
 import type { AlarmStore } from './cloudwatch/alarm-store.js';
 import { motoClient } from './moto/clients.js';
 
@@ -17,6 +17,28 @@ export interface EnvStatus {
   readonly alarmsInAlarm: readonly string[];
   readonly error?: string;
 }
+
+/** The env's function in `region`: where alias `live` points and the published versions. */
+export const functionStatus = async (
+  motoEndpoint: string,
+  env: Environment,
+  region: string,
+): Promise<Pick<EnvStatus, 'alias' | 'versions'>> => {
+  const lambda = motoClient(LambdaClient, motoEndpoint, env.account, region);
+  const [alias, versions] = await Promise.all([
+    lambda.send(new GetAliasCommand({ FunctionName: env.functionName, Name: env.alias })),
+    lambda.send(new ListVersionsByFunctionCommand({ FunctionName: env.functionName })),
+  ]);
+  return {
+    alias: {
+      ...(alias.FunctionVersion ? { version: alias.FunctionVersion } : {}),
+      weights: alias.RoutingConfig?.AdditionalVersionWeights ?? {},
+    },
+    versions: (versions.Versions ?? [])
+      .map((v) => v.Version ?? '')
+      .filter((v) => v && v !== '$LATEST'),
+  };
+};
 
 /** Reads each environment's alias, published versions and firing alarms. */
 export const sandboxStatus = async (options: {
@@ -37,22 +59,9 @@ export const sandboxStatus = async (options: {
         .map((a) => a.AlarmName),
     };
     try {
-      const lambda = motoClient(LambdaClient, options.motoEndpoint, env.account, env.region);
-      const alias = await lambda.send(
-        new GetAliasCommand({ FunctionName: env.functionName, Name: env.alias }),
-      );
-      const versions = await lambda.send(
-        new ListVersionsByFunctionCommand({ FunctionName: env.functionName }),
-      );
       result[name] = {
         ...base,
-        alias: {
-          ...(alias.FunctionVersion ? { version: alias.FunctionVersion } : {}),
-          weights: alias.RoutingConfig?.AdditionalVersionWeights ?? {},
-        },
-        versions: (versions.Versions ?? [])
-          .map((v) => v.Version ?? '')
-          .filter((v) => v && v !== '$LATEST'),
+        ...(await functionStatus(options.motoEndpoint, env, env.region)),
       };
     } catch (error) {
       result[name] = { ...base, versions: [], error: (error as Error).message };
