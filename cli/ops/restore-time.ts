@@ -1,4 +1,5 @@
 import { PromoteError } from '../errors.js';
+import { parseZonedInstant } from './zoned-instant.js';
 
 /**
  * The times a restore is given: `--pitr <time>` (an instant, or a span back from now) and
@@ -23,13 +24,6 @@ export const parseSpan = (text: string): number | undefined => {
 };
 
 /**
- * An ISO-8601 instant with its zone: `2026-12-01T20:30Z`, `2026-12-01T22:30:00+02:00`. A time
- * without a zone is refused — "20:30" on a laptop in Johannesburg and on a runner in UTC
- * would restore different data.
- */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
-
-/**
  * `--pitr <time>`: `latest` (the newest restorable moment), an ISO-8601 instant with a zone,
  * or a span back from `now` (`30m` = thirty minutes ago).
  *
@@ -41,10 +35,8 @@ export const parsePointInTime = (text: string, now: Date): Date | 'latest' => {
   if (value.toLowerCase() === 'latest') return 'latest';
   const span = parseSpan(value);
   if (span !== undefined) return new Date(now.getTime() - span);
-  if (ISO_INSTANT.test(value)) {
-    const at = new Date(value);
-    if (!Number.isNaN(at.getTime())) return at;
-  }
+  const at = parseZonedInstant(value);
+  if (at) return at;
   throw new PromoteError(
     'usage',
     'RESTORE_BAD_TIME',

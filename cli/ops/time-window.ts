@@ -1,4 +1,5 @@
 import { PromoteError } from '../errors.js';
+import { parseZonedInstant } from './zoned-instant.js';
 
 /**
  * The window of `promote events replay --from … --to …`, checked before anything is asked of
@@ -16,13 +17,6 @@ const UNIT_MS: Record<string, number> = {
 const DAY_MS = 86_400_000;
 
 /**
- * An instant with its zone (`2026-12-01T20:30Z`, `…T22:30:00+02:00`): a time without one is
- * refused, because the same words on a laptop and on a UTC runner would replay different
- * events.
- */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
-
-/**
  * `--from`/`--to`: `now`, an ISO-8601 instant with its zone, or a span back from `now`
  * (`90s`, `30m`, `2h`, `1d`, `1w`).
  *
@@ -38,10 +32,8 @@ export const parseInstant = (flag: string, text: string, now: Date): Date => {
       now.getTime() - Number(span[1]) * (UNIT_MS[(span[2] as string).toLowerCase()] ?? 0),
     );
   }
-  if (ISO_INSTANT.test(value)) {
-    const at = new Date(value);
-    if (!Number.isNaN(at.getTime())) return at;
-  }
+  const at = parseZonedInstant(value);
+  if (at) return at;
   throw new PromoteError(
     'usage',
     'EVENTS_BAD_TIME',
