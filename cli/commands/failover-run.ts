@@ -5,7 +5,7 @@ import { dynamoDbApi } from '../aws/dynamodb-api.js';
 import type { LambdaApi } from '../aws/lambda-api.js';
 import { inRegion } from '../aws/regional-target.js';
 import { stateApi } from '../aws/state-api.js';
-import { proxyEvent, proxyResult } from '../canary/proxy-event.js';
+import { invokeHealth } from '../canary/invoke-health.js';
 import { HEALTH_PATH, readHealth } from '../checklists/api-health.js';
 import { PromoteError } from '../errors.js';
 import { EnvLock } from '../journal/env-lock.js';
@@ -94,13 +94,12 @@ export const failover = async (
       `promote ${envName} first (one package to both regions), or --allow-drift if ${from} is what is broken`,
     );
   }
-  const health = await lambdaIn(to).invoke(env.alias, proxyEvent('GET', HEALTH_PATH));
-  const answer = proxyResult(health.payload);
-  if (health.functionError || answer.statusCode !== 200) {
+  const health = await invokeHealth(lambdaIn(to), env.alias);
+  if (!health.ok) {
     throw new PromoteError(
       'preflight_blocked',
       'FAILOVER_TARGET_UNHEALTHY',
-      `${to}: ${env.alias} answered health with ${health.functionError ?? answer.statusCode ?? 'nothing'}; DNS unchanged`,
+      `${to}: ${env.alias} answered health with ${health.answer}; DNS unchanged`,
     );
   }
   const table = await dynamoDbApi(toTarget).describeTable();

@@ -1,6 +1,6 @@
 import { type Assessment, assess, PLAN_THRESHOLDS } from '../canary/assess.js';
 import { aliasSmoke, candidateSmoke } from '../canary/critical-smoke.js';
-import { proxyEvent } from '../canary/proxy-event.js';
+import { healthEvent } from '../canary/invoke-health.js';
 import { readAliasRate, readWindow } from '../canary/read-window.js';
 import { runHeartbeat } from '../canary/run-heartbeat.js';
 import { estimateCanarySample } from '../canary/sample-estimate.js';
@@ -16,9 +16,6 @@ const MAX_JOURNALED_ANALYSES = 200;
 const MAX_SATURATED_EXTENSIONS = 3;
 /** Instances warmed before the first shift, so customers do not pay the cold starts. */
 const WARM_INVOCATIONS = 4;
-
-/** The health route as API Gateway would deliver it. */
-const healthEvent = () => proxyEvent('GET', '/v1.0/orders/health');
 
 /**
  * Invokes the new version directly, a few at once, before it takes any traffic: its

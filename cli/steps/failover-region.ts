@@ -1,4 +1,4 @@
-import { proxyEvent, proxyResult } from '../canary/proxy-event.js';
+import { invokeHealth } from '../canary/invoke-health.js';
 import { HEALTH_PATH, readHealth } from '../checklists/api-health.js';
 import { PromoteError } from '../errors.js';
 import { switchAlias } from './alias-switch.js';
@@ -65,13 +65,12 @@ export const failoverRegion: StepModule<'failover-region'> = {
       );
     }
     ctx.journal.failover.after = version;
-    const health = await lambda.invoke(ctx.plan.env.alias, proxyEvent('GET', HEALTH_PATH));
-    const answer = proxyResult(health.payload);
-    if (health.functionError || answer.statusCode !== 200) {
+    const health = await invokeHealth(lambda, ctx.plan.env.alias);
+    if (!health.ok) {
       throw new PromoteError(
         'deploy_failed',
         'REGION_UNHEALTHY',
-        `${region}: version ${version} answered health with ${health.functionError ?? answer.statusCode ?? 'nothing'}`,
+        `${region}: version ${version} answered health with ${health.answer}`,
       );
     }
     const checks: Record<string, unknown> = { alias: version, codeSha256: sha, invokeHealth: 200 };
