@@ -1,20 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { EnvName } from '../../infra/environments.js';
 import type { StateApi, StateItem } from '../aws/state-api.js';
 import { attachGuardianRecords, readGuardianRecords } from './guardian-records.js';
 import type { RunJournal } from './run-journal.js';
+import { writeDurably } from './write-durably.js';
 
 const RUN_PK = 'run';
 
@@ -43,22 +34,6 @@ export interface JournalStoreOptions {
 }
 
 const seqOf = (journal: Pick<RunJournal, 'seq'>) => journal.seq ?? 0;
-
-/** Writes a file so that a crash leaves either the old or the new content, never half. */
-const writeDurably = (path: string, text: string) => {
-  // Per writer: two processes may write one journal at once (a run marking a concurrent,
-  // lock-less one superseded while it fails on the lock); with a shared temporary name one
-  // rename found the file gone and the run crashed.
-  const tmp = `${path}.${process.pid}-${randomBytes(3).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-};
 
 /**
  * Keeps journals in two places: `.promote/runs/<env>/<runId>.json` (always, even when AWS

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvName } from '../../infra/environments.js';
 import type { StateApi } from '../aws/state-api.js';
 import { PromoteError } from '../errors.js';
+import { writeDurably } from '../journal/write-durably.js';
 
 /**
  * The record of an operation on an environment's events (a DLQ redrive, an event replay):
@@ -55,16 +56,7 @@ export class OpsJournal {
   async save(record: OpsRecord): Promise<void> {
     const path = this.pathOf(record);
     mkdirSync(join(this.home, 'ops', record.env), { recursive: true });
-    // Renamed into place: a crash leaves the old or the new record, never half.
-    const tmp = `${path}.${process.pid}-${randomBytes(3).toString('hex')}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, `${JSON.stringify(record, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    writeDurably(path, `${JSON.stringify(record, null, 2)}\n`);
     if (!this.state) return;
     try {
       await this.state.put({
