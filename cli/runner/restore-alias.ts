@@ -1,7 +1,7 @@
 import type { Environment } from '../../infra/environments.js';
 import type { AliasInfo, LambdaApi } from '../aws/lambda-api.js';
 import type { IoHost } from '../io/io-host.js';
-import type { RunJournal } from '../journal/run-journal.js';
+import type { RegionVersions, RunJournal } from '../journal/run-journal.js';
 import { switchAlias } from '../steps/alias-switch.js';
 
 /** The command that does by hand what a failed rollback could not. */
@@ -30,6 +30,48 @@ export const aliasIsClean = (
   versions: Pick<RunJournal['versions'], 'before' | 'candidate'>,
 ): boolean => Object.keys(alias.weights).length === 0 && aliasIsOurs(alias, versions);
 
+type RestoreOutcome = 'not_needed' | 'rolled_back' | 'foreign' | 'failed';
+
+const withWeights = (alias: AliasInfo) =>
+  Object.keys(alias.weights).length ? ` with weights ${JSON.stringify(alias.weights)}` : '';
+
+/**
+ * Reads where one region's alias is and puts it back on `before` (weights cleared,
+ * read back) — unless it is already there, or someone else moved it (`foreign`, left alone and
+ * `versions.after` set to where it is). `where` names a region other than the primary in the
+ * messages. Throws when the switch fails.
+ */
+const putAliasBack = async (
+  lambda: LambdaApi,
+  versions: RegionVersions,
+  before: string,
+  io: IoHost,
+  where?: string,
+): Promise<Exclude<RestoreOutcome, 'failed'>> => {
+  const prefix = where ? `${where}: ` : '';
+  const current = await lambda.getAlias();
+  if (current.version === before && Object.keys(current.weights).length === 0) {
+    io.info('ALIAS_UNCHANGED', `${prefix}alias still on version ${before}; nothing to roll back`);
+    return 'not_needed';
+  }
+  if (!aliasIsOurs(current, versions)) {
+    versions.after = current.version;
+    io.warn(
+      'ALIAS_MOVED_BY_OTHERS',
+      `${prefix}alias is on version ${current.version}${withWeights(current)}, which this run neither started from (${before}) nor deploys (${versions.candidate ?? 'none'}): someone else moved it; left as it is`,
+    );
+    return 'foreign';
+  }
+  io.warn(
+    'ROLLING_BACK',
+    `rolling back${where ? ` ${where}` : ''}: alias on ${current.version}${withWeights(current)} → ${before}`,
+  );
+  await switchAlias(lambda, before);
+  versions.after = before;
+  io.info('ROLLED_BACK', `${prefix}rolled back: alias verified on version ${before}`);
+  return 'rolled_back';
+};
+
 /**
  * The run's single rollback. It reads where the alias is now rather than trusting what the
  * run believes it did (a crash may have come between UpdateAlias and the journal write):
@@ -41,35 +83,18 @@ export const restoreAlias = async (input: {
   journal: RunJournal;
   io: IoHost;
   reason: string;
-}): Promise<'not_needed' | 'rolled_back' | 'foreign' | 'failed'> => {
-  const { journal, io } = input;
+}): Promise<RestoreOutcome> => {
+  const { journal } = input;
   const before = journal.versions.before;
   if (!before) return 'not_needed';
   const at = new Date().toISOString();
   try {
-    const current = await input.lambda.getAlias();
-    if (current.version === before && Object.keys(current.weights).length === 0) {
-      io.info('ALIAS_UNCHANGED', `alias still on version ${before}; nothing to roll back`);
-      return 'not_needed';
+    const outcome = await putAliasBack(input.lambda, journal.versions, before, input.io);
+    if (outcome === 'rolled_back') {
+      journal.rollback = { to: before, reason: input.reason, verified: true, at };
+      journal.status = journal.status === 'interrupted' ? 'interrupted' : 'rolled_back';
     }
-    if (!aliasIsOurs(current, journal.versions)) {
-      journal.versions.after = current.version;
-      io.warn(
-        'ALIAS_MOVED_BY_OTHERS',
-        `alias is on version ${current.version}${Object.keys(current.weights).length ? ` with weights ${JSON.stringify(current.weights)}` : ''}, which this run neither started from (${before}) nor deploys (${journal.versions.candidate ?? 'none'}): someone else moved it; left as it is`,
-      );
-      return 'foreign';
-    }
-    io.warn(
-      'ROLLING_BACK',
-      `rolling back: alias on ${current.version}${Object.keys(current.weights).length ? ` with weights ${JSON.stringify(current.weights)}` : ''} → ${before}`,
-    );
-    await switchAlias(input.lambda, before);
-    journal.rollback = { to: before, reason: input.reason, verified: true, at };
-    journal.versions.after = before;
-    journal.status = journal.status === 'interrupted' ? 'interrupted' : 'rolled_back';
-    io.info('ROLLED_BACK', `rolled back: alias verified on version ${before}`);
-    return 'rolled_back';
+    return outcome;
   } catch (error) {
     journal.rollback = {
       to: before,
@@ -91,31 +116,21 @@ export const restoreFailoverAlias = async (input: {
   lambda: LambdaApi;
   journal: RunJournal;
   io: IoHost;
-}): Promise<'not_needed' | 'rolled_back' | 'foreign' | 'failed'> => {
+}): Promise<RestoreOutcome> => {
   const failover = input.journal.failover;
   const before = failover?.before;
   if (!failover || !before) return 'not_needed';
   const at = new Date().toISOString();
-  const where = failover.region ?? 'the failover region';
   try {
-    const current = await input.lambda.getAlias();
-    if (current.version === before && Object.keys(current.weights).length === 0) {
-      return 'not_needed';
-    }
-    if (!aliasIsOurs(current, failover)) {
-      failover.after = current.version;
-      input.io.warn(
-        'ALIAS_MOVED_BY_OTHERS',
-        `${where}: alias is on version ${current.version}, which this run neither started from (${before}) nor deploys (${failover.candidate ?? 'none'}); left as it is`,
-      );
-      return 'foreign';
-    }
-    input.io.warn('ROLLING_BACK', `rolling back ${where}: alias ${current.version} → ${before}`);
-    await switchAlias(input.lambda, before);
-    failover.rollback = { to: before, verified: true, at };
-    failover.after = before;
-    input.io.info('ROLLED_BACK', `${where}: alias verified on version ${before}`);
-    return 'rolled_back';
+    const outcome = await putAliasBack(
+      input.lambda,
+      failover,
+      before,
+      input.io,
+      failover.region ?? 'the failover region',
+    );
+    if (outcome === 'rolled_back') failover.rollback = { to: before, verified: true, at };
+    return outcome;
   } catch (error) {
     failover.rollback = { to: before, verified: false, at, error: (error as Error).message };
     return 'failed';
