@@ -1,5 +1,6 @@
 import { PLAN_THRESHOLDS } from '../canary/assess.js';
-import type { CanaryAnalysis, RunJournal } from '../journal/run-journal.js';
+import type { RunJournal } from '../journal/run-journal.js';
+import { bandsOf, type Chart, type ChartGroup, type ChartSeries } from './chart-group.js';
 
 /** The operations whose p95 latency the service reports; `read` is charted when journaled. */
 const P95_OPERATIONS = ['create', 'status', 'read'] as const;
@@ -15,61 +16,14 @@ const THRESHOLD_OF: Record<string, { label: string; value: number } | undefined>
   'p95-status': { label: `max ${t.maxP95StatusMs} ms`, value: t.maxP95StatusMs },
 };
 
-/** One line of a chart: `null` where the analysis had no value (a gap, not a zero). */
-export interface ChartSeries {
-  readonly label: string;
-  readonly values: ReadonlyArray<number | null>;
-}
-
-/** One chart of the canary section, as the page's script draws it. */
-export interface CanaryChart {
-  readonly id: string;
-  readonly title: string;
-  readonly unit: string;
-  readonly series: readonly ChartSeries[];
-  readonly threshold?: { label: string; value: number };
-}
-
-/** A weight step of the bake: the chart background is shaded from `from` to `to` (epoch s). */
-export interface WeightBand {
-  readonly weight: number;
-  readonly from: number;
-  readonly to: number;
-}
-
-/** Everything the canary charts hold, embedded in the page as JSON (`#run-data`). */
-export interface CanaryChartData {
-  /** Analysis times, epoch seconds: the shared x axis of every chart. */
-  readonly x: readonly number[];
-  readonly charts: readonly CanaryChart[];
-  readonly bands: readonly WeightBand[];
-  /** Index into `x` of the analysis that failed the gate, if one did. */
-  readonly failingIndex?: number;
-}
+/** The canary's charts: canary against stable, weight steps as bands. */
+export type CanaryChartData = ChartGroup;
 
 const rate = (errors: number, invocations: number): number | null =>
   invocations > 0 ? Math.round((errors / invocations) * 10_000) / 100 : null;
 
 const p95Of = (side: { p95?: Record<string, number> }, op: string): number | null =>
   side.p95?.[op] ?? null;
-
-/** Consecutive analyses at the same weight form one band, widened to half an interval. */
-const bandsOf = (analyses: readonly CanaryAnalysis[], x: readonly number[]): WeightBand[] => {
-  const bands: Array<{ weight: number; from: number; to: number }> = [];
-  analyses.forEach((a, i) => {
-    const t = x[i] as number;
-    const last = bands.at(-1);
-    if (last && last.weight === a.weight) last.to = t;
-    else bands.push({ weight: a.weight, from: t, to: t });
-  });
-  const step = x.length > 1 ? ((x.at(-1) as number) - (x[0] as number)) / (x.length - 1) : 30;
-  for (const [i, band] of bands.entries()) {
-    const next = bands[i + 1];
-    band.from = i === 0 ? band.from - step / 2 : band.from;
-    band.to = next ? next.from : band.to + step / 2;
-  }
-  return bands;
-};
 
 /**
  * Index of the analysis that stopped the canary, or -1: the one that failed the gate, else
@@ -99,11 +53,11 @@ export const canaryChartData = (journal: RunJournal): CanaryChartData | undefine
     { label: 'canary', values: canary },
     { label: 'stable', values: stable },
   ];
-  const chart = (id: string, title: string, unit: string, series: ChartSeries[]): CanaryChart => {
+  const chart = (id: string, title: string, unit: string, series: ChartSeries[]): Chart => {
     const threshold = THRESHOLD_OF[id];
     return { id, title, unit, series, ...(threshold ? { threshold } : {}) };
   };
-  const charts: CanaryChart[] = [
+  const charts: Chart[] = [
     chart(
       'error-rate',
       'Error rate',
@@ -136,7 +90,11 @@ export const canaryChartData = (journal: RunJournal): CanaryChartData | undefine
   return {
     x,
     charts,
-    bands: bandsOf(analyses, x),
+    bands: bandsOf(
+      analyses.map((a) => a.weight),
+      x,
+      (w) => `weight ${Math.round(w * 1000) / 10}%`,
+    ),
     ...(failing >= 0 ? { failingIndex: failing } : {}),
   };
 };

@@ -53,7 +53,7 @@ describe('renderRunHtml', () => {
       (analyses[0]!.canary.errors / analyses[0]!.canary.invocations) * 100,
       2,
     );
-    expect(data.canary?.bands.map((b) => b.weight)).toEqual([0.1, 0.5]);
+    expect(data.canary?.bands.map((b) => b.label)).toEqual(['weight 10%', 'weight 50%']);
     expect(data.canary?.failingIndex).toBeUndefined();
     expect(html).toContain('status-succeeded');
     expect(html).toContain('Qm3v0bH5u0rj8cVZr2kqC1fQ5c2xvGmJv9b8N7q1mXo=');
