@@ -20,8 +20,12 @@ export interface VersionWindow {
   readonly throttles: number;
   /** Per-period average Duration (ms): the samples of the rank test. */
   readonly durationSamples: readonly number[];
-  /** p95 latency (ms) by service operation, from the service's EMF metrics for this version; absent = no data. */
-  readonly p95: Readonly<Partial<Record<'create' | 'status', number>>>;
+  /**
+   * p95 latency (ms) by service operation, from the service's EMF metrics for this version;
+   * absent = no data. `read` (GET of one order) is not a rollback trigger in the plan — it is
+   * journaled and charted as evidence against its alarm (High Duration (Read), p95 > 1 s).
+   */
+  readonly p95: Readonly<Partial<Record<'create' | 'status' | 'read', number>>>;
   readonly operations: number;
   readonly processingFailures: number;
   readonly eventsPublished: number;
@@ -393,6 +397,7 @@ const assertValid = (samples: CanarySamples): void => {
       [`${side}.eventPublishFailures`, w.eventPublishFailures],
       [`${side}.p95.create`, w.p95.create],
       [`${side}.p95.status`, w.p95.status],
+      [`${side}.p95.read`, w.p95.read],
       ...w.durationSamples.map((d, i): [string, number] => [`${side}.durationSamples[${i}]`, d]),
     );
   }

@@ -58,6 +58,8 @@ const versionQueries = (
     q('dur', 'AWS/Lambda', 'Duration', lambda, 'Average', samplePeriod),
     q('p95create', METRICS_NAMESPACE, METRIC.latency, { ...service, operation: 'create' }, 'p95'),
     q('p95status', METRICS_NAMESPACE, METRIC.latency, { ...service, operation: 'status' }, 'p95'),
+    // The plan's "read" is the service's `get` (one order by id).
+    q('p95read', METRICS_NAMESPACE, METRIC.latency, { ...service, operation: 'get' }, 'p95'),
     q('ops', METRICS_NAMESPACE, METRIC.processingFailed, service, 'SampleCount', samplePeriod),
     q('fail', METRICS_NAMESPACE, METRIC.processingFailed, service, 'Sum', samplePeriod),
     q('pub', METRICS_NAMESPACE, METRIC.eventsPublished, service, 'Sum', samplePeriod),
@@ -68,6 +70,7 @@ const versionQueries = (
 const versionWindow = (r: MetricResults, tag: 'c' | 'b', version: string): VersionWindow => {
   const p95create = max(r[`${tag}_p95create`]);
   const p95status = max(r[`${tag}_p95status`]);
+  const p95read = max(r[`${tag}_p95read`]);
   return {
     version,
     invocations: sum(r[`${tag}_inv`]),
@@ -77,6 +80,7 @@ const versionWindow = (r: MetricResults, tag: 'c' | 'b', version: string): Versi
     p95: {
       ...(p95create !== undefined ? { create: p95create } : {}),
       ...(p95status !== undefined ? { status: p95status } : {}),
+      ...(p95read !== undefined ? { read: p95read } : {}),
     },
     operations: sum(r[`${tag}_ops`]),
     processingFailures: sum(r[`${tag}_fail`]),

@@ -1,3 +1,5 @@
+import { planAlarms } from '../../infra/alarms.js';
+import { ENVIRONMENTS } from '../../infra/environments.js';
 import { PLAN_THRESHOLDS } from '../canary/assess.js';
 import type { RunJournal } from '../journal/run-journal.js';
 import { bandsOf, type Chart, type ChartGroup, type ChartSeries } from './chart-group.js';
@@ -14,6 +16,16 @@ const THRESHOLD_OF: Record<string, { label: string; value: number } | undefined>
   'error-rate': { label: `max ${t.maxErrorRatePct}%`, value: t.maxErrorRatePct },
   'p95-create': { label: `max ${t.maxP95CreateMs} ms`, value: t.maxP95CreateMs },
   'p95-status': { label: `max ${t.maxP95StatusMs} ms`, value: t.maxP95StatusMs },
+};
+
+/**
+ * `read` is no rollback trigger in the plan; its line is the High Duration (Read) alarm's
+ * threshold (infra/alarms.ts), labelled as an alarm so nobody reads it as a gate.
+ */
+const readAlarmLine = (journal: RunJournal): { label: string; value: number } | undefined => {
+  const env = ENVIRONMENTS[journal.env];
+  const alarm = env && planAlarms(env).find((a) => a.planName === 'High Duration (Read)');
+  return alarm ? { label: `alarm ${alarm.threshold} ms`, value: alarm.threshold } : undefined;
 };
 
 /** The canary's charts: canary against stable, weight steps as bands. */
@@ -54,7 +66,7 @@ export const canaryChartData = (journal: RunJournal): CanaryChartData | undefine
     { label: 'stable', values: stable },
   ];
   const chart = (id: string, title: string, unit: string, series: ChartSeries[]): Chart => {
-    const threshold = THRESHOLD_OF[id];
+    const threshold = id === 'p95-read' ? readAlarmLine(journal) : THRESHOLD_OF[id];
     return { id, title, unit, series, ...(threshold ? { threshold } : {}) };
   };
   const charts: Chart[] = [

@@ -74,6 +74,30 @@ describe('renderRunHtml', () => {
     expect(threshold('invocations')).toBeUndefined();
   });
 
+  it('charts read p95 when journaled, against the read alarm rather than a gate', () => {
+    // Prepare
+    const journal = journalOf('prod-canary-healthy');
+    const analyses = (journal.canary?.analyses ?? []).map((a, i) => ({
+      ...a,
+      canary: { ...a.canary, p95: { ...a.canary.p95, read: 40 + i } },
+      baseline: { ...a.baseline, p95: { ...a.baseline.p95, read: 30 } },
+    }));
+    const withRead = { ...journal, canary: { ...journal.canary, analyses } } as RunJournal;
+
+    // Act
+    const without = dataOf(renderRunHtml(journal)).canary?.charts ?? [];
+    const charts = dataOf(renderRunHtml(withRead)).canary?.charts ?? [];
+
+    // Assess
+    expect(without.map((c) => c.id)).not.toContain('p95-read');
+    const read = charts.find((c) => c.id === 'p95-read');
+    expect(read?.series.map((s) => s.values)).toEqual([
+      analyses.map((_, i) => 40 + i),
+      analyses.map(() => 30),
+    ]);
+    expect(read?.threshold).toEqual({ label: 'alarm 1000 ms', value: 1000 });
+  });
+
   it('marks the failing analysis of a rolled-back canary with its triggers and evidence', () => {
     // Prepare
     const journal = journalOf('prod-canary-rolled-back');
