@@ -57,6 +57,7 @@ export const CODES = {
   BAD_CUSTOMER: 'error',
   BAD_VERSION: 'error',
   BUILD_FAILED: 'error',
+  CANARY_ABORTED: 'error',
   CANARY_CANNOT_JUDGE: 'error',
   CANARY_GATE_FAILED: 'error',
   CANARY_WARMUP_FAILED: 'error',
@@ -150,6 +151,9 @@ export const CODES = {
   RESTORE_VALIDATION_FAILED: 'error',
   RESTORE_WRONG_TABLE: 'error',
   REPORT_UNKNOWN_RUN: 'error',
+  WATCH_BAD_PORT: 'error',
+  WATCH_BAD_REFRESH: 'error',
+  WATCH_LISTEN_FAILED: 'error',
   CHECKLIST_ITEM: 'message',
   DLQ_DEPTH: 'message',
   DLQ_MESSAGE: 'message',
@@ -241,6 +245,10 @@ export const CODES = {
   REPORT_HTML_FAILED: 'message',
   REPORT_RENDERED: 'message',
   REPORT_OPENED: 'message',
+  WATCH_ABORT: 'message',
+  WATCH_READY: 'message',
+  WATCH_REMOTE: 'message',
+  WATCH_STOPPED: 'message',
 } as const;
 
 export type Code = keyof typeof CODES;

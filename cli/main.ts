@@ -14,6 +14,7 @@ import { registerRestoreCommand } from './commands/restore.js';
 import { registerRollbackCommand } from './commands/rollback.js';
 import { registerSandboxCommands } from './commands/sandbox.js';
 import { registerSmokeCommand } from './commands/smoke.js';
+import { registerWatchCommand } from './commands/watch.js';
 import { EXIT_CODES, PromoteError } from './errors.js';
 import { explainSandboxError } from './sandbox-errors.js';
 
@@ -45,6 +46,7 @@ export const buildProgram = (): Command => {
   registerDlqCommand(program);
   registerEventsCommands(program);
   registerReportCommand(program);
+  registerWatchCommand(program);
   program.addHelpText(
     'after',
     `

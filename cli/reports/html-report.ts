@@ -82,25 +82,11 @@ const errorBlock = (journal: RunJournal): string =>
     : '';
 
 /**
- * The run as one self-contained HTML page: header, error and rollback, steps as a
- * timeline, approvals, terraform, smoke, backups, failover region and the canary's
- * analyses as uPlot charts. Styles, uPlot and the page's script are inlined and the chart
- * data is embedded as JSON (`#run-data`), so the file opens offline, from `file://`, years
- * later. Built from the journal only (which holds no secrets); every journal string is
- * escaped. Pure apart from reading uPlot once.
+ * The report's body without the page around it: header, error and rollback, canary, steps,
+ * approvals, terraform, smoke, backups and failover region. The live view (`promote
+ * watch`) swaps it into its page as the run grows; {@link renderRunHtml} wraps it.
  */
-export const renderRunHtml = (journal: RunJournal): string => {
-  const data = reportData(journal);
-  const uplot = uplotAssets();
-  const title = `${journal.command} ${journal.env} ${journal.runId} — ${journal.status}`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(title)}</title>
-<style>${inlineSafe(uplot.style, 'style')}</style>
-<style>${inlineSafe(REPORT_STYLES, 'style')}</style>
-</head><body>
-${header(journal)}
+export const renderRunBody = (journal: RunJournal, data: ReportData): string => `${header(journal)}
 ${overrides(journal)}
 ${errorBlock(journal)}
 ${rollbackSection(journal)}
@@ -110,12 +96,42 @@ ${approvalsSection(journal)}
 ${terraformSection(journal)}
 ${smokeSection(journal)}
 ${backupsSection(journal)}
-${failoverSection(journal)}
-<script type="application/json" id="run-data">${jsonForScript(data)}</script>
+${failoverSection(journal)}`;
+
+/**
+ * The shell every report page shares (run reports, load reports): head with the inlined
+ * uPlot and report styles, the body's sections, the chart data as `#run-data` JSON, uPlot
+ * and the page's script inlined last. `title` is escaped here; `body` is markup whose
+ * values the caller escaped. Pure apart from reading uPlot once.
+ */
+export const reportPage = (page: { title: string; body: string; data: unknown }): string => {
+  const uplot = uplotAssets();
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(page.title)}</title>
+<style>${inlineSafe(uplot.style, 'style')}</style>
+<style>${inlineSafe(REPORT_STYLES, 'style')}</style>
+</head><body>
+${page.body}
+<script type="application/json" id="run-data">${jsonForScript(page.data)}</script>
 <script>${inlineSafe(uplot.script, 'script')}</script>
 <script>${inlineSafe(REPORT_PAGE_SCRIPT, 'script')}</script>
 </body></html>
 `;
+};
+
+/**
+ * The run as one self-contained HTML page: the body ({@link renderRunBody}) with the
+ * canary's analyses as uPlot charts. Styles, uPlot and the page's script are inlined and
+ * the chart data is embedded as JSON (`#run-data`), so the file opens offline, from
+ * `file://`, years later. Built from the journal only (which holds no secrets); every
+ * journal string is escaped. Pure apart from reading uPlot once.
+ */
+export const renderRunHtml = (journal: RunJournal): string => {
+  const data = reportData(journal);
+  const title = `${journal.command} ${journal.env} ${journal.runId} — ${journal.status}`;
+  return reportPage({ title, body: renderRunBody(journal, data), data });
 };
 
 /** Renders {@link renderRunHtml} into `path` (its directory created). Returns the path. */

@@ -1,3 +1,4 @@
+import { type AbortRequest, AbortRequestWatch } from '../canary/abort-request.js';
 import { type Assessment, assess, PLAN_THRESHOLDS } from '../canary/assess.js';
 import { aliasSmoke, candidateSmoke } from '../canary/critical-smoke.js';
 import { healthEvent } from '../canary/invoke-health.js';
@@ -207,6 +208,17 @@ const analyse = async (
   );
 };
 
+/** Stops the canary when an operator asked to abort it from `promote watch`. */
+const assertNotAborted = (request: AbortRequest | undefined, weight: number): void => {
+  if (!request) return;
+  throw new PromoteError(
+    'gate_failed_rolled_back',
+    'CANARY_ABORTED',
+    `canary aborted by ${request.by} from ${request.via} (${request.at}) before ${pct(weight)}% was judged: ${request.reason}`,
+    'the run rolls back to the stable version; nothing was found wrong by the gates',
+  );
+};
+
 /**
  * `promote prod --canary`: for each of the plan's weights, point the alias at the stable
  * version with `AdditionalVersionWeights {new: w}`, then bake — every analysis interval,
@@ -244,11 +256,15 @@ export const canary: StepModule<'canary'> = {
     await ctx.save();
     // The guardian's view of this run (infra/guardian.ts): beats from the first shift on.
     const heartbeat = await runHeartbeat(ctx, spec, progress);
-    const wake = AbortSignal.any([ctx.signal, heartbeat.signal]);
+    // An operator's "abort and roll back" from the live view (promote watch).
+    const { stateApi } = await import('../aws/state-api.js');
+    const abort = new AbortRequestWatch(stateApi(ctx.target), ctx.journal.runId).start();
+    const wake = AbortSignal.any([ctx.signal, heartbeat.signal, abort.signal]);
     try {
       for (; progress.stepIndex < spec.steps.length; progress.stepIndex += 1) {
         const step = spec.steps[progress.stepIndex] as (typeof spec.steps)[number];
         const weight = step.weight;
+        assertNotAborted(await abort.poll(), weight);
         const resuming = progress.stepStartedAt !== undefined;
         // Continuing a paused run: the pause it stopped at has been passed (the journaled
         // pause points still hold the later ones).
@@ -323,6 +339,7 @@ export const canary: StepModule<'canary'> = {
               `interrupted during the ${pct(weight)}% bake`,
             );
           }
+          assertNotAborted(abort.request, weight);
           heartbeat.assertAlive();
           const elapsed = clock() - started;
           const endOfBake = elapsed >= bakeMs;
@@ -365,6 +382,7 @@ export const canary: StepModule<'canary'> = {
         await ctx.save();
       }
 
+      assertNotAborted(await abort.poll(), 1);
       await switchAlias(lambda, candidate).catch((error: Error) => {
         throw new PromoteError('deploy_failed', 'ALIAS_NOT_VERIFIED', error.message);
       });
@@ -383,6 +401,8 @@ export const canary: StepModule<'canary'> = {
         };
       }
       throw error;
+    } finally {
+      abort.stop();
     }
     ctx.journal.versions.after = candidate;
     ctx.record.evidence.canary = {
