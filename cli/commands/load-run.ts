@@ -13,6 +13,7 @@ import { DEFAULT_LOAD_MIX, formatMix, type LoadMix, MixError, parseMix } from '.
 import { createLoadModel, LOAD_CUSTOMER_PREFIX, loadCustomerIds } from '../load/load-model.js';
 import { createLoadRunner } from '../load/load-runner.js';
 import { buildLoadReport, loadPlanOf, progressLine, settingsOf } from '../load/load-session.js';
+import { bucketMsFor } from '../load/load-timeline.js';
 import { PLANS } from '../plans/plans.js';
 import { httpCaller, normaliseBaseUrl } from '../smoke/smoke-http.js';
 import { actor, connect } from './connect.js';
@@ -147,6 +148,8 @@ export const load = async (envValue: string, flags: LoadFlags, command: Command)
     maxInFlight: flags.maxInFlight,
     timeoutMs: flags.timeout,
     signal: signals.soft,
+    // report.html's points: at most ~600 over the planned run (a 15-minute run: every 2 s).
+    bucketMs: bucketMsFor(plannedMs),
     onProgress: (status) => {
       io.info('LOAD_PROGRESS', progressLine(status));
       io.event('LOAD_PROGRESS', { ...status });
@@ -223,6 +226,7 @@ export const load = async (envValue: string, flags: LoadFlags, command: Command)
       ...(approval ? { approval } : {}),
       outcome,
       total: runner.total(),
+      series: runner.series(),
       cloudwatch,
       cleanup,
       plan: PLANS[env],
@@ -230,6 +234,8 @@ export const load = async (envValue: string, flags: LoadFlags, command: Command)
     });
     const { writeLoadReport } = await import('../load/load-report.js');
     writeLoadReport(report);
+    const { writeLoadHtml } = await import('../reports/load-html-report.js');
+    writeLoadHtml(report);
     for (const v of report.sla) {
       io.info(
         'LOAD_SLA',
@@ -237,16 +243,15 @@ export const load = async (envValue: string, flags: LoadFlags, command: Command)
       );
     }
     const verdict = report.interrupted ? 'INTERRUPTED' : report.ok ? 'PASS' : 'FAIL';
-    io.info(
-      'LOAD_DONE',
-      `${verdict} — report ${report.files.json}, summary ${report.files.markdown}`,
-    );
+    io.info('LOAD_DONE', `${verdict} — data ${report.files.json}`);
+    // The closing line, as promote runs end: the page to open first, the summary after it.
+    io.result(`report: ${report.files.html} (summary ${report.files.markdown})`);
     if (report.interrupted) {
       throw new PromoteError(
         'interrupted',
         'INTERRUPTED',
         'load run interrupted (Ctrl-C / SIGTERM); report written',
-        undefined,
+        `see ${report.files.html}`,
         { report },
       );
     }
@@ -256,7 +261,7 @@ export const load = async (envValue: string, flags: LoadFlags, command: Command)
         'smoke_failed',
         'LOAD_SLA_FAILED',
         `load ${env}: ${failed.length} SLA(s) failed: ${failed.join('; ')}`,
-        `see ${report.files.markdown}`,
+        `see ${report.files.html}`,
         { report },
       );
     }

@@ -136,7 +136,8 @@ and an arrival that finds --max-in-flight requests outstanding is dropped and co
 Latencies go into HDR histograms (1 µs–60 s, 3 digits); CloudWatch's Lambda and DynamoDB
 throttles are read over the same window; each SLA of the plan gets a verdict. Test orders
 belong to customers loadtest_<run>_NNN and are cancelled and deleted afterwards.
-Results: <home>/runs/<env>/load-<timestamp>/report.json and summary.md.
+Results: <home>/runs/<env>/load-<timestamp>/report.html (charts over time, SLA lines,
+stress steps), report.json and summary.md; the last line names report.html.
 
 Exit codes: 0 every SLA met · 2 usage (PROD without --allow-prod, non-admin token) ·
 4 PROD approval declined · 9 an SLA failed (stress: failure point at or below 200 req/s) ·

@@ -4,14 +4,15 @@ import type { EnvName } from '../../infra/environments.js';
 import type { CleanupReport } from './load-cleanup.js';
 import type { ServiceMetrics } from './load-metrics.js';
 import { LOAD_OPERATIONS } from './load-mix.js';
-import type { SlaVerdict } from './load-sla.js';
+import type { LoadSla, SlaVerdict } from './load-sla.js';
 import type { TallySummary } from './load-tally.js';
+import type { LoadSeries } from './load-timeline.js';
 import type { StepJudgement, StressStop } from './stress-steps.js';
 
 /**
- * The document a load run leaves: `report.json` (also what `--json` prints) and
- * `summary.md`, under `<home>/runs/<env>/load-<timestamp>/`. No tokens; customer ids are
- * synthetic.
+ * The document a load run leaves: `report.json` (also what `--json` prints), `summary.md`
+ * and `report.html` (rendered from this document alone: cli/reports/load-html-report.ts),
+ * under `<home>/runs/<env>/load-<timestamp>/`. No tokens; customer ids are synthetic.
  */
 
 export interface LoadSettings {
@@ -71,10 +72,19 @@ export interface LoadReport {
   };
   readonly cloudwatch: ServiceMetrics | { readonly error: string };
   readonly sla: readonly SlaVerdict[];
+  /** The limits the run was judged by (load-sla.ts, from the plan): report.html's lines. */
+  readonly limits: LoadSla;
+  /** The run bucketed over time (load-timeline.ts); absent in reports from before it. */
+  readonly series?: LoadSeries;
   readonly cleanup: CleanupReport | { readonly skipped: string };
   /** What the figures cannot tell (token mode, eventual consistency, …). */
   readonly limitations: readonly string[];
-  readonly files: { readonly dir: string; readonly json: string; readonly markdown: string };
+  readonly files: {
+    readonly dir: string;
+    readonly json: string;
+    readonly markdown: string;
+    readonly html: string;
+  };
 }
 
 /** `<home>/runs/<env>/load-20260115T101500Z`. */
@@ -184,9 +194,19 @@ export const toMarkdown = (r: LoadReport): string => {
   return `${lines.join('\n')}\n`;
 };
 
+/** A JSON array of numbers and nulls only, as JSON.stringify indents it. */
+const NUMBER_ARRAY = /\[\s+((?:-?[\d.e+-]+|null)(?:,\s+(?:-?[\d.e+-]+|null))*)\s+\]/g;
+
+/**
+ * report.json's text: indented, but each array of numbers on one line — the series hold
+ * hundreds of points per array, which one per line would make thousands of lines to scroll.
+ */
+export const loadReportJson = (report: LoadReport): string =>
+  `${JSON.stringify(report, null, 2).replace(NUMBER_ARRAY, (_, items: string) => `[${items.replace(/,\s+/g, ', ')}]`)}\n`;
+
 /** Writes report.json and summary.md into `report.files.dir`. */
 export const writeLoadReport = (report: LoadReport): void => {
   mkdirSync(report.files.dir, { recursive: true });
-  writeFileSync(report.files.json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(report.files.json, loadReportJson(report));
   writeFileSync(report.files.markdown, toMarkdown(report));
 };

@@ -7,6 +7,7 @@ import { LatencyHistogram } from './latency-histogram.js';
 import { type LoadMix, type LoadOperation, requestsPerArrival } from './load-mix.js';
 import type { LoadModel } from './load-model.js';
 import { judgeBurst, LoadTally, type TallySummary } from './load-tally.js';
+import { type LoadSeries, LoadTimeline } from './load-timeline.js';
 
 /**
  * The load runner: an open arrival model over real HTTP. Requests start on the schedule
@@ -61,6 +62,8 @@ export interface LoadRunnerOptions {
   readonly signal?: AbortSignal;
   readonly progressEveryMs?: number;
   readonly onProgress?: (status: LiveStatus) => void;
+  /** Width of the report's time buckets (load-timeline.ts bucketMsFor), default 1 s. */
+  readonly bucketMs?: number;
 }
 
 const ERRORS = new Set(['throttled', 'server-error', 'unexpected', 'timeout', 'network']);
@@ -70,6 +73,8 @@ export interface LoadRunner {
   runPhase(phase: LoadPhase): Promise<PhaseResult>;
   /** The whole run so far (every phase). */
   total(): TallySummary;
+  /** The whole run so far, bucketed over time (report.json `series`). */
+  series(): LoadSeries;
   /** Stops the progress timer. */
   close(): void;
 }
@@ -79,6 +84,7 @@ export const createLoadRunner = (options: LoadRunnerOptions): LoadRunner => {
   const root = options.baseUrl.replace(/\/+$/, '');
   const total = new LoadTally();
   const recent = new LatencyHistogram();
+  const timeline = new LoadTimeline({ bucketMs: options.bucketMs ?? 1000 });
   const begun = performance.now();
   let inFlight = 0;
   let sent = 0;
@@ -110,6 +116,7 @@ export const createLoadRunner = (options: LoadRunnerOptions): LoadRunner => {
     sent += 1;
     tally.sent(op);
     total.sent(op);
+    timeline.sent(op);
     const outcome = await sendRequest(planned, {
       root,
       timeoutMs: options.timeoutMs,
@@ -117,7 +124,9 @@ export const createLoadRunner = (options: LoadRunnerOptions): LoadRunner => {
     });
     inFlight -= 1;
     tally.settled(op, outcome);
-    if (ERRORS.has(total.settled(op, outcome))) errors += 1;
+    const kind = total.settled(op, outcome);
+    if (ERRORS.has(kind)) errors += 1;
+    timeline.settled(op, kind, outcome.kind === 'answer' ? outcome.ms : undefined);
     if (outcome.kind === 'answer') recent.record(outcome.ms);
     return outcome;
   };
@@ -127,6 +136,7 @@ export const createLoadRunner = (options: LoadRunnerOptions): LoadRunner => {
     const pending = new Set<Promise<unknown>>();
     const startedAt = new Date();
     const start = performance.now();
+    timeline.start();
     currentRate = phase.rate;
     // --rate counts requests; a burst is several, so arrivals are spaced accordingly.
     const schedule = arrivalSchedule({
@@ -144,6 +154,7 @@ export const createLoadRunner = (options: LoadRunnerOptions): LoadRunner => {
         dropped += n;
         tally.dropped(arrival.operation, n);
         total.dropped(arrival.operation, n);
+        timeline.dropped(arrival.operation, n);
         return;
       }
       sentInPhase += n;
@@ -166,6 +177,7 @@ export const createLoadRunner = (options: LoadRunnerOptions): LoadRunner => {
     await runOpenLoop({ schedule, fire, ...(signal ? { signal } : {}) });
     const scheduledMs = performance.now() - start;
     while (pending.size > 0) await Promise.allSettled([...pending]);
+    timeline.touch();
     const windowMs = signal?.aborted ? scheduledMs : Math.max(phase.durationMs, scheduledMs);
     const rampMs = Math.min(phase.rampMs, phase.durationMs);
     return {
@@ -182,6 +194,7 @@ export const createLoadRunner = (options: LoadRunnerOptions): LoadRunner => {
   return {
     runPhase,
     total: () => total.summary(),
+    series: () => timeline.snapshot(),
     close: () => {
       if (timer) clearInterval(timer);
     },

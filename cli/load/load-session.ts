@@ -16,6 +16,7 @@ import {
 import type { LiveStatus, PhaseResult } from './load-runner.js';
 import { failedVerdicts, judgeLoad, loadSla, PLAN_LOAD_TEST, type SlaVerdict } from './load-sla.js';
 import type { TallySummary } from './load-tally.js';
+import type { LoadSeries } from './load-timeline.js';
 import type { LoadPlan, PhasesOutcome } from './run-phases.js';
 import { type StressStop, stressSchedule } from './stress-steps.js';
 
@@ -171,6 +172,8 @@ export const buildLoadReport = (input: {
   readonly approval?: LoadApproval;
   readonly outcome: PhasesOutcome;
   readonly total: TallySummary;
+  /** The run over time (the runner's series), charted by report.html. */
+  readonly series?: LoadSeries;
   readonly cloudwatch: ServiceMetrics | { readonly error: string };
   readonly cleanup: CleanupReport | { readonly skipped: string };
   readonly plan: Pick<Plan, 'sla'>;
@@ -191,9 +194,10 @@ export const buildLoadReport = (input: {
           endedAt: input.endedAt.toISOString(),
           tally: input.total,
         };
+  const limits = loadSla(input.plan);
   const sla = outcome.stop
     ? [stressVerdict(outcome.stop, PLAN_LOAD_TEST.rate)]
-    : judgeLoad({ tally: input.total, ...(metrics ? { metrics } : {}), sla: loadSla(input.plan) });
+    : judgeLoad({ tally: input.total, ...(metrics ? { metrics } : {}), sla: limits });
   const dir = loadRunDir(input.home, input.env, input.startedAt);
   const limitations = [
     'latency is measured at this client: it includes the network and TLS between here and the API',
@@ -236,8 +240,16 @@ export const buildLoadReport = (input: {
       : {}),
     cloudwatch: input.cloudwatch,
     sla,
+    limits,
     cleanup: input.cleanup,
     limitations,
-    files: { dir, json: join(dir, 'report.json'), markdown: join(dir, 'summary.md') },
+    files: {
+      dir,
+      json: join(dir, 'report.json'),
+      markdown: join(dir, 'summary.md'),
+      html: join(dir, 'report.html'),
+    },
+    // Last: long arrays after what a reader of report.json looks for first.
+    ...(input.series ? { series: input.series } : {}),
   };
 };

@@ -1,82 +1,39 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunJournal } from '../../cli/journal/run-journal.js';
-import { type ReportData, renderRunHtml } from '../../cli/reports/html-report.js';
+import { renderRunHtml } from '../../cli/reports/html-report.js';
+import { ARTIFACTS, type LoadedReport, launchChromium, openReport } from '../support/chromium.js';
 
 /**
  * The HTML report in a real browser (Debian's chromium, driven by playwright-core): the
  * canary charts draw, the failing trigger shows, the page asks the network for nothing and
- * logs no error. Chromium missing is a failure, not a skip: .ci/run installs it.
+ * logs no error. Reports of real sandbox canaries are opened by the canary e2e.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'journals');
 
 const journalOf = (name: string): RunJournal =>
   JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as RunJournal;
 
-interface Loaded {
-  readonly requests: string[];
-  readonly consoleErrors: string[];
-  readonly charts: Array<{ id: string; series: number; points: number }>;
-  readonly canvases: number;
-  readonly chartContainers: number;
-  readonly data: ReportData;
-  readonly text: string;
-}
-
 let browser: Browser;
 const dir = join(tmpdir(), `report-browser-${process.pid}`);
 
-/** Renders the fixture to a file, opens it via file:// and collects what the page did. */
-const load = async (
+/** Renders the fixture to a file and opens it (see openReport). */
+const load = (
   name: string,
   screenshots: ReadonlyArray<{ path: string; clipHeight?: number }>,
-): Promise<Loaded> => {
+): Promise<LoadedReport> => {
   const file = join(dir, `${name}.html`);
   writeFileSync(file, renderRunHtml(journalOf(name)));
-  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-  const requests: string[] = [];
-  const consoleErrors: string[] = [];
-  page.on('request', (r) => requests.push(r.url()));
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-  const charts = (await page.evaluate(
-    () => (globalThis as unknown as { __reportCharts: unknown }).__reportCharts,
-  )) as Loaded['charts'];
-  const data = JSON.parse((await page.locator('#run-data').textContent()) ?? 'null') as ReportData;
-  const canvases = await page.locator('#canary .uplot canvas').count();
-  const chartContainers = await page.locator('#canary .chart').count();
-  // biome-ignore lint/performance/useDomNodeTextContent: what a reader sees, not the inline scripts' text.
-  const text = await page.locator('body').innerText();
-  for (const { path, clipHeight } of screenshots) {
-    mkdirSync(join(path, '..'), { recursive: true });
-    await page.screenshot({
-      path,
-      type: 'png',
-      fullPage: true,
-      ...(clipHeight ? { clip: { x: 0, y: 0, width: 1000, height: clipHeight } } : {}),
-    });
-  }
-  await page.close();
-  return { requests, consoleErrors, charts, canvases, chartContainers, data, text };
+  return openReport(browser, file, screenshots);
 };
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does it as root)`,
-    );
-  }
   mkdirSync(dir, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -121,6 +121,29 @@ describe('promote load (sandbox, CLI end to end)', { timeout: 90_000 }, () => {
     expect(scan.Count).toBe(0);
     expect(existsSync(report.files.json)).toBe(true);
     expect(readFileSync(report.files.markdown, 'utf8')).toContain('## SLAs');
+
+    // Assess: the series add up to the tally, and report.html charts them
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    const { series } = report;
+    expect(series.truncated).toBeUndefined();
+    expect(sum(series.total.sent)).toBe(tally.sent);
+    expect(sum(series.total.completed)).toBe(tally.sent);
+    for (const op of ['create', 'get', 'list', 'status', 'burst']) {
+      expect(sum(series.byOperation[op].sent), op).toBe(tally.byOperation[op].sent);
+      expect(sum(series.byOperation[op].answered), op).toBe(tally.byOperation[op].latencyMs.count);
+    }
+    expect(report.files.html).toBe(join(report.files.dir, 'report.html'));
+    expect(result.stdout).toContain(`"html": ${JSON.stringify(report.files.html)}`);
+    const html = readFileSync(report.files.html, 'utf8');
+    for (const id of ['load-p95', 'load-latency-create', 'load-throughput', 'load-errors']) {
+      expect(html, id).toContain(`<div class="chart" id="chart-${id}"`);
+    }
+    const blob = html.match(/<script type="application\/json" id="run-data">([\s\S]*?)<\/script>/);
+    const charted = JSON.parse(blob?.[1] ?? 'null').load;
+    expect(charted.x).toEqual(series.t);
+    expect(charted.charts.find((c: Doc) => c.id === 'load-latency-get').series[1].values).toEqual(
+      series.byOperation.get.p95,
+    );
   });
 
   it('load prod without --allow-prod is refused before a single request', async () => {
@@ -183,5 +206,11 @@ describe('promote load (sandbox, CLI end to end)', { timeout: 90_000 }, () => {
     expect(report.sla).toEqual([expect.objectContaining({ id: 'capacity' })]);
     expect(result.exitCode).toBe(report.sla[0].verdict === 'fail' ? 9 : 0);
     expect(report.cleanup.remaining).toBe(0);
+    // report.html shades one band per step and marks the failure point, if any.
+    const html = readFileSync(report.files.html, 'utf8');
+    const blob = html.match(/<script type="application\/json" id="run-data">([\s\S]*?)<\/script>/);
+    const charted = JSON.parse(blob?.[1] ?? 'null').load;
+    expect(charted.bands).toHaveLength(steps.length);
+    expect(charted.failingIndex !== undefined).toBe(stop.reason === 'failure-point');
   });
 });

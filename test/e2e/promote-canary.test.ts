@@ -1,14 +1,22 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { execa, type ResultPromise } from 'execa';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENVIRONMENTS } from '../../infra/environments.js';
 import { loadSandboxKeys } from '../../sandbox/api/jwt.js';
 import { runTraffic } from '../../sandbox/api/traffic.js';
 import { freePortBlock } from '../../sandbox/engines/local-engines.js';
 import { buildArtifact } from '../../scripts/build.js';
+import {
+  ARTIFACTS,
+  drawnCharts,
+  launchChromium,
+  openReport,
+  trackedPage,
+} from '../support/chromium.js';
 import { waitForJournal } from '../support/journal-watch.js';
 
 /**
@@ -119,6 +127,7 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
       'paused',
       'aborted',
       'unjudgeable',
+      'watched',
     ]) {
       artifacts[name] = (
         await buildArtifact({ release: `canary-${name}`, outDir: join(home, `build-${name}`) })
@@ -127,8 +136,16 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
   });
 
   afterAll(async () => {
+    await browser?.close();
     await promote(['sandbox', 'down']);
   });
+
+  /** Chromium, started by the first scenario that looks at a page. */
+  let browser: Browser | undefined;
+  const chromium = async (): Promise<Browser> => {
+    browser ??= await launchChromium();
+    return browser;
+  };
 
   it('a healthy version goes 10% → 50% → 100% and the alias ends on it', async () => {
     // Act
@@ -146,6 +163,18 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
     const live = await alias();
     expect(live.FunctionVersion).toBe('2');
     expect(live.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+    // Its report in a browser: every analysis on every chart, offline, no error.
+    const file = join(home, 'runs', 'prod', doc.run.runId, 'report.html');
+    const report = await openReport(await chromium(), file, [
+      { path: join(ARTIFACTS, 'sandbox-canary-healthy.png') },
+    ]);
+    expect(report.consoleErrors).toEqual([]);
+    expect(report.requests).toEqual([report.url]);
+    expect(report.charts.map((c) => c.id)).toEqual(report.data.canary?.charts.map((c) => c.id));
+    for (const chart of report.charts) expect(chart.points).toBe(doc.run.canary.analyses.length);
+    // The sandbox's traffic reads orders too: read p95 is charted for both versions.
+    expect(report.charts.map((c) => c.id)).toContain('p95-read');
+    expect(report.text).not.toContain('Canary gate failed');
   });
 
   it('20% injected errors are rolled back during the 10% bake on the error-rate trigger', async () => {
@@ -170,6 +199,18 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
     expect(live.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
     const summary = await readFile(doc.error.details.reports.markdown, 'utf8');
     expect(summary).toContain('error-rate');
+    // Its report in a browser: the failing analysis marked, its trigger called out.
+    const file = join(dirname(doc.error.details.reports.markdown), 'report.html');
+    const report = await openReport(await chromium(), file, [
+      { path: join(ARTIFACTS, 'sandbox-canary-rolled-back.png') },
+    ]);
+    expect(report.consoleErrors).toEqual([]);
+    expect(report.requests).toEqual([report.url]);
+    const failing = report.data.canary?.failingIndex as number;
+    expect(report.data.canary?.x[failing]).toBe(Date.parse(doc.error.details.analysis.at) / 1000);
+    for (const chart of report.charts) expect(chart.points).toBe(failing + 1);
+    expect(report.text).toContain('Canary gate failed at 10%');
+    expect(report.text).toContain('[error-rate]');
   });
 
   it('slow creates (p95 > 3 s) are rolled back on the create-latency trigger', async () => {
@@ -297,5 +338,110 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
     const after = await alias();
     expect(after.FunctionVersion).toBe(before.FunctionVersion);
     expect(after.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+  });
+
+  it('promote watch follows the canary live in chromium, and its one-time token aborts it', async () => {
+    // Prepare: the live view first, as the on-call engineer opens it before the run
+    const stable = (await alias()).FunctionVersion;
+    const watcher = execa(
+      process.execPath,
+      [BIN, 'watch', 'prod', '--sandbox', '--allow-abort', '--refresh', '0.5', '--json'],
+      { env: env(), reject: false },
+    );
+    const ready = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+      let seen = '';
+      watcher.stderr?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        const line = seen.split('\n').find((l) => l.includes('"WATCH_READY"'));
+        if (line) resolve(JSON.parse(line));
+      });
+      watcher.then((r) => reject(new Error(`watch exited ${r.exitCode}: ${r.stderr}`)), reject);
+    });
+    const origin = new URL(ready.url).origin;
+    const { page, requests, consoleErrors } = await trackedPage(await chromium());
+    type LiveWindow = {
+      __live?: { view?: { runId?: string; status?: string; canary?: { analyses: number } } };
+    };
+    const analysesShown = () =>
+      page.evaluate(
+        () => (globalThis as unknown as LiveWindow).__live?.view?.canary?.analyses ?? 0,
+      );
+
+    // Act: watch the run grow, refuse a wrong token, abort with the right one
+    const { run, grew, wrongAnswer, rightAnswer } = await underTraffic(async () => {
+      const running = canary(artifacts.watched as string);
+      await page.goto(ready.url);
+      await page.waitForFunction(
+        () => ((globalThis as unknown as LiveWindow).__live?.view?.canary?.analyses ?? 0) >= 2,
+        undefined,
+        { timeout: 90_000, polling: 250 },
+      );
+      const before = { analyses: await analysesShown(), charts: await drawnCharts(page) };
+      await page.waitForFunction(
+        (n) => ((globalThis as unknown as LiveWindow).__live?.view?.canary?.analyses ?? 0) > n,
+        before.analyses,
+        { timeout: 30_000, polling: 250 },
+      );
+      const after = { analyses: await analysesShown(), charts: await drawnCharts(page) };
+      const header = {
+        weight: (await page.locator('#live-weight').textContent()) ?? '',
+        left: (await page.locator('#live-left').textContent()) ?? '',
+        verdict: (await page.locator('#live-verdict').textContent()) ?? '',
+      };
+      await page.screenshot({ path: join(ARTIFACTS, 'watch-live-canary.png'), fullPage: true });
+      await page.fill('#abort-token', 'not-the-token');
+      await page.fill('#abort-reason', 'e2e: operator stops the canary');
+      await page.click('#abort-button');
+      await page.locator('#abort-result', { hasText: 'wrong' }).waitFor();
+      const wrong = (await page.locator('#abort-result').textContent()) ?? '';
+      await page.fill('#abort-token', ready.token);
+      await page.click('#abort-button');
+      await page.locator('#abort-result', { hasText: 'requested' }).waitFor();
+      const right = (await page.locator('#abort-result').textContent()) ?? '';
+      return {
+        run: await running,
+        grew: { before, after, header },
+        wrongAnswer: wrong,
+        rightAnswer: right,
+      };
+    });
+    await page.waitForFunction(
+      () => (globalThis as unknown as LiveWindow).__live?.view?.status === 'rolled_back',
+      undefined,
+      { timeout: 20_000, polling: 250 },
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'watch-rolled-back.png'), fullPage: true });
+    const shownAfter = (await page.locator('#live-verdict').textContent()) ?? '';
+    await page.close();
+    watcher.kill('SIGINT');
+    const stopped = await watcher;
+
+    // Assess: the page grew with the analyses…
+    expect(grew.after.analyses).toBeGreaterThan(grew.before.analyses);
+    for (const chart of grew.before.charts) expect(chart.points).toBe(grew.before.analyses);
+    for (const chart of grew.after.charts) expect(chart.points).toBe(grew.after.analyses);
+    expect(grew.header.weight).toMatch(/at (10|50)% \(10% → 50% → 100%\)/);
+    expect(grew.header.left).toMatch(/left in the (10|50)% bake|bake time is up/);
+    expect(grew.header.verdict).toMatch(/last analysis .* (PASS|WAIT)/);
+    // …asked nothing of anyone but its own server, logged no error…
+    expect(requests.length).toBeGreaterThan(3);
+    expect(requests.filter((u) => !u.startsWith(origin))).toEqual([]);
+    // (Chromium logs the deliberate wrong token's 403 as a failed resource: that one only.)
+    expect(consoleErrors).toEqual([
+      'Failed to load resource: the server responded with a status of 403 (Forbidden)',
+    ]);
+    // …refused the wrong token, and the right one rolled the run back (exit 5)
+    expect(wrongAnswer).toContain('wrong token');
+    expect(rightAnswer).toContain('abort requested');
+    expect(run.exitCode, run.stderr.slice(-1500)).toBe(5);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.error.code).toBe('CANARY_ABORTED');
+    expect(doc.error.message).toContain('e2e: operator stops the canary');
+    expect(shownAfter).toContain('CANARY_ABORTED');
+    const live = await alias();
+    expect(live.FunctionVersion).toBe(stable);
+    expect(live.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+    expect(stopped.exitCode).toBe(0);
+    expect(JSON.parse(stopped.stdout)).toMatchObject({ ok: true, abortUsed: true });
   });
 });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { toMarkdown } from '../../cli/load/load-report.js';
+import { type LoadReport, loadReportJson, toMarkdown } from '../../cli/load/load-report.js';
 import {
   buildLoadReport,
   type LoadOptions,
   loadPlanOf,
   progressLine,
 } from '../../cli/load/load-session.js';
+import { loadSla } from '../../cli/load/load-sla.js';
 import type { TallySummary } from '../../cli/load/load-tally.js';
 import { PLANS } from '../../cli/plans/plans.js';
 
@@ -178,10 +179,31 @@ describe('buildLoadReport and its Markdown', () => {
     expect(report.ok).toBe(false);
     expect(report.sla.filter((v) => v.verdict === 'fail').map((v) => v.id)).toEqual(['p95-create']);
     expect(report.files.json).toBe('/h/runs/sit/load-20260115T100000Z/report.json');
+    expect(report.files.html).toBe('/h/runs/sit/load-20260115T100000Z/report.html');
+    expect(report.limits).toEqual(loadSla(PLANS.sit));
+    expect(report.series).toBeUndefined();
     expect(report.limitations.join(' ')).toContain('one admin token');
     expect(markdown).toContain('# Load test: sit — FAIL');
     expect(markdown).toContain('| p95 create < 2000 ms | 2400 ms | ❌ fail |');
     expect(markdown).toContain('Not read: AccessDenied');
     expect(markdown).toContain('100 orders found, 100 removed, 0 already gone, 0 remaining');
+  });
+
+  it('writes report.json with each series array on one line, the document unchanged', () => {
+    // Prepare
+    const report = {
+      ok: true,
+      series: { t: [1.5, 2.5, 3.5], p95: [12.3, null, -1e-7], nested: [[1, 2], { a: [3] }] },
+    } as unknown as LoadReport;
+
+    // Act
+    const text = loadReportJson(report);
+
+    // Assess
+    expect(JSON.parse(text)).toEqual(report);
+    expect(text).toContain('"t": [1.5, 2.5, 3.5]');
+    expect(text).toContain('"p95": [12.3, null, -1e-7]');
+    expect(text).toContain('"a": [3]');
+    expect(text.endsWith('}\n')).toBe(true);
   });
 });
