@@ -32,6 +32,8 @@ const prod = ENVIRONMENTS.prod;
 const FAST = ['--bake-scale', '0.015', '--analysis-window', '12'];
 /** Longer than the 12 s the canary reads its traffic rate over. */
 const WARM_UP_MS = 13_000;
+/** How long the traffic takes to reach its rate when it starts. */
+const RAMP_MS = 8_000;
 /**
  * The plan's read-latency alarm judges the whole sandbox, which a busy CI machine can slow
  * past 1 s; these scenarios are about the canary's own triggers, so the runs allow that one
@@ -52,7 +54,7 @@ const LOADED_MACHINE = [
   LOADED_REASON,
 ];
 
-// Each scenario runs under 13 s of warm-up traffic (two for pause → resume): longer than the default.
+// Scenarios share one stream of traffic (13 s of warm-up before the first): longer than the default.
 describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000 }, () => {
   let home: string;
   let port: number;
@@ -72,29 +74,47 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
   const fault = (version: string, extra: string[]) =>
     promote(['sandbox', 'fault', '--env', 'prod', '--version', version, ...extra]);
 
-  /** Synthetic customers on the prod API while `work` runs. */
+  /**
+   * Synthetic customers on the prod API, kept running from one scenario to the next (as
+   * production's traffic is): only the first scenario at a rate waits for the warm-up.
+   */
+  let traffic: { rate: number; startedAt: number; stop: () => Promise<void> } | undefined;
+  const stopTraffic = async () => {
+    await traffic?.stop();
+    traffic = undefined;
+  };
   const underTraffic = async <T>(work: () => Promise<T>, rate = 30): Promise<T> => {
-    const keys = await loadSandboxKeys(join(home, 'sandbox', 'keys'));
-    const controller = new AbortController();
-    const traffic = runTraffic({
-      baseUrl: apiUrl,
-      rate,
-      durationMs: 600_000,
-      customers: 20,
-      tokenFor: (customerId) => keys.mintToken({ env: 'prod', customerId }),
-      adminToken: () => keys.mintToken({ env: 'prod', admin: true }),
-      signal: controller.signal,
-      seed: 7,
-    });
-    try {
-      // Steady traffic first, as production has before a deployment: the canary measures the
-      // rate over its analysis window (12 s here) before it shifts anything.
-      await new Promise((r) => setTimeout(r, WARM_UP_MS));
-      return await work();
-    } finally {
-      controller.abort();
-      await traffic;
+    if (traffic?.rate !== rate) {
+      await stopTraffic();
+      const keys = await loadSandboxKeys(join(home, 'sandbox', 'keys'));
+      const controller = new AbortController();
+      const running = runTraffic({
+        baseUrl: apiUrl,
+        rate,
+        durationMs: 30 * 60_000,
+        // From a cold sandbox, a gradual start: 30 cold starts at once on 2 cores would push
+        // the create p95 past the plan's 3 s alarm for a minute, blocking the next preflights.
+        rampMs: RAMP_MS,
+        customers: 20,
+        tokenFor: (customerId) => keys.mintToken({ env: 'prod', customerId }),
+        adminToken: () => keys.mintToken({ env: 'prod', admin: true }),
+        signal: controller.signal,
+        seed: 7,
+      });
+      traffic = {
+        rate,
+        startedAt: Date.now(),
+        stop: async () => {
+          controller.abort();
+          await running;
+        },
+      };
     }
+    // Steady traffic first, as production has before a deployment: the canary measures the
+    // rate over its analysis window (12 s here) before it shifts anything.
+    const warming = traffic.startedAt + RAMP_MS + WARM_UP_MS - Date.now();
+    if (warming > 0) await new Promise((r) => setTimeout(r, warming));
+    return work();
   };
 
   const canaryArgs = (artifact: string) => [
@@ -136,6 +156,7 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
   });
 
   afterAll(async () => {
+    await stopTraffic();
     await browser?.close();
     await promote(['sandbox', 'down']);
   });
@@ -188,7 +209,7 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
     await fault('3', ['--clear']);
 
     // Assess
-    expect(run.exitCode).toBe(5);
+    expect(run.exitCode, run.stderr.slice(-1500)).toBe(5);
     const doc = JSON.parse(run.stdout);
     expect(doc.error.code).toBe('CANARY_GATE_FAILED');
     expect(doc.error.details.triggers).toContain('error-rate');
@@ -222,7 +243,7 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
     await fault('4', ['--clear']);
 
     // Assess
-    expect(run.exitCode).toBe(5);
+    expect(run.exitCode, run.stderr.slice(-1500)).toBe(5);
     const doc = JSON.parse(run.stdout);
     expect(doc.error.details.triggers).toContain('p95-create');
     expect((await alias()).FunctionVersion).toBe('2');
@@ -305,39 +326,6 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
     const live = await alias();
     expect(live.FunctionVersion).toBe('6');
     expect(live.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
-  });
-
-  it("a canary that cannot be judged at today's traffic stops before any shift, saying what would work", async () => {
-    // Prepare: 20 req/s with the bakes scaled by 0.01: a 3 s window sees ~6 canary calls at 10%.
-    const before = await alias();
-
-    // Act
-    const run = await underTraffic(
-      () =>
-        promote([
-          'prod',
-          '--sandbox',
-          '--yes',
-          ...CHANGE_REQUEST,
-          '--canary',
-          '--bake-scale',
-          '0.01',
-          ...LOADED_MACHINE,
-          '--artifact',
-          artifacts.unjudgeable as string,
-        ]),
-      20,
-    );
-
-    // Assess
-    expect(run.exitCode, run.stderr.slice(-1000)).toBe(3);
-    expect(run.stderr).toContain('CANARY_CANNOT_JUDGE');
-    expect(run.stderr).toContain('no traffic was shifted');
-    expect(run.stderr).toMatch(/analysis window \(and bakes\) of at least \d+ s/);
-    expect(run.stderr).toMatch(/req\/s of traffic/);
-    const after = await alias();
-    expect(after.FunctionVersion).toBe(before.FunctionVersion);
-    expect(after.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
   });
 
   it('promote watch follows the canary live in chromium, and its one-time token aborts it', async () => {
@@ -443,5 +431,38 @@ describe('promote prod --canary (sandbox, compressed bakes)', { timeout: 150_000
     expect(live.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
     expect(stopped.exitCode).toBe(0);
     expect(JSON.parse(stopped.stdout)).toMatchObject({ ok: true, abortUsed: true });
+  });
+
+  it("a canary that cannot be judged at today's traffic stops before any shift, saying what would work", async () => {
+    // Prepare: 20 req/s with the bakes scaled by 0.01: a 3 s window sees ~6 canary calls at 10%.
+    const before = await alias();
+
+    // Act
+    const run = await underTraffic(
+      () =>
+        promote([
+          'prod',
+          '--sandbox',
+          '--yes',
+          ...CHANGE_REQUEST,
+          '--canary',
+          '--bake-scale',
+          '0.01',
+          ...LOADED_MACHINE,
+          '--artifact',
+          artifacts.unjudgeable as string,
+        ]),
+      20,
+    );
+
+    // Assess
+    expect(run.exitCode, run.stderr.slice(-1000)).toBe(3);
+    expect(run.stderr).toContain('CANARY_CANNOT_JUDGE');
+    expect(run.stderr).toContain('no traffic was shifted');
+    expect(run.stderr).toMatch(/analysis window \(and bakes\) of at least \d+ s/);
+    expect(run.stderr).toMatch(/req\/s of traffic/);
+    const after = await alias();
+    expect(after.FunctionVersion).toBe(before.FunctionVersion);
+    expect(after.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
   });
 });
