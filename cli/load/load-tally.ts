@@ -31,7 +31,8 @@ export const classify = (outcome: SendOutcome): RequestClass => {
   return 'unexpected';
 };
 
-const ERROR_CLASSES = new Set<RequestClass>([
+/** The outcomes that count as errors (a 409 conflict is the API working as designed). */
+export const ERROR_CLASSES: ReadonlySet<RequestClass> = new Set<RequestClass>([
   'throttled',
   'server-error',
   'unexpected',

@@ -1,6 +1,6 @@
 import { LatencyHistogram } from './latency-histogram.js';
 import { LOAD_OPERATIONS, type LoadOperation } from './load-mix.js';
-import type { RequestClass } from './load-tally.js';
+import { ERROR_CLASSES, type RequestClass } from './load-tally.js';
 
 /**
  * A load run over time: fixed-width buckets (one every `bucketMs`) of what was sent,
@@ -63,14 +63,6 @@ export interface LoadSeries {
 /** The whole-second bucket width that cuts `plannedMs` into at most TIMELINE_TARGET_POINTS. */
 export const bucketMsFor = (plannedMs: number): number =>
   Math.max(1000, Math.ceil(plannedMs / TIMELINE_TARGET_POINTS / 1000) * 1000);
-
-const ERROR_CLASSES = new Set<RequestClass>([
-  'throttled',
-  'server-error',
-  'unexpected',
-  'timeout',
-  'network',
-]);
 
 interface OpRow {
   sent: number;

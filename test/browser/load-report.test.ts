@@ -1,76 +1,41 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadReport } from '../../cli/load/load-report.js';
 import { type LoadReportData, renderLoadHtml } from '../../cli/reports/load-html-report.js';
+import { ARTIFACTS, type LoadedReport, launchChromium, openReport } from '../support/chromium.js';
 
 /**
  * A load run's report.html in a real browser (Debian's chromium, via playwright-core), from
  * reports captured from sandbox runs (`promote load sit --sandbox`, with and without
  * --stress): every chart draws every bucket, the page asks the network for nothing but
- * itself and logs no error. Chromium missing is a failure, not a skip: .ci/run installs it.
+ * itself and logs no error.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'load');
 
 const reportOf = (name: string): LoadReport =>
   JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as LoadReport;
 
-interface Loaded {
-  readonly file: string;
-  readonly requests: string[];
-  readonly consoleErrors: string[];
-  readonly charts: Array<{ id: string; series: number; points: number }>;
-  readonly canvases: number;
-  readonly chartContainers: number;
-  readonly data: LoadReportData;
-  readonly text: string;
-}
-
 let browser: Browser;
 const dir = join(tmpdir(), `load-report-browser-${process.pid}`);
 
-/** Renders the report to a file, opens it via file:// and collects what the page did. */
-const open = async (name: string, screenshot: string): Promise<Loaded> => {
+/** Renders the report to a file and opens it (see openReport). */
+const open = (name: string, screenshot: string): Promise<LoadedReport<LoadReportData>> => {
   const file = join(dir, `${name}.html`);
   writeFileSync(file, renderLoadHtml(reportOf(name)));
-  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-  const requests: string[] = [];
-  const consoleErrors: string[] = [];
-  page.on('request', (r) => requests.push(r.url()));
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-  const charts = (await page.evaluate(
-    () => (globalThis as unknown as { __reportCharts: unknown }).__reportCharts,
-  )) as Loaded['charts'];
-  const data = JSON.parse(
-    (await page.locator('#run-data').textContent()) ?? 'null',
-  ) as LoadReportData;
-  const canvases = await page.locator('#load-charts .uplot canvas').count();
-  const chartContainers = await page.locator('#load-charts .chart').count();
-  // biome-ignore lint/performance/useDomNodeTextContent: what a reader sees, not the inline scripts' text.
-  const text = await page.locator('body').innerText();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, screenshot), type: 'png', fullPage: true });
-  await page.close();
-  return { file, requests, consoleErrors, charts, canvases, chartContainers, data, text };
+  return openReport<LoadReportData>(
+    browser,
+    file,
+    [{ path: join(ARTIFACTS, screenshot) }],
+    '#load-charts',
+  );
 };
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does it as root)`,
-    );
-  }
   mkdirSync(dir, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -89,7 +54,7 @@ describe('load report.html in chromium', () => {
 
     // Assess
     expect(page.consoleErrors).toEqual([]);
-    expect(page.requests).toEqual([pathToFileURL(page.file).href]);
+    expect(page.requests).toEqual([page.url]);
     expect(buckets).toBeGreaterThan(20);
     const ids = page.data.load?.charts.map((c) => c.id);
     expect(ids).toEqual([
@@ -128,7 +93,7 @@ describe('load report.html in chromium', () => {
 
     // Assess
     expect(page.consoleErrors).toEqual([]);
-    expect(page.requests).toEqual([pathToFileURL(page.file).href]);
+    expect(page.requests).toEqual([page.url]);
     expect(page.canvases).toBe(page.data.load?.charts.length);
     expect(page.charts.length).toBeGreaterThan(5);
     for (const chart of page.charts) expect(chart.points, chart.id).toBe(buckets);

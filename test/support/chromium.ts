@@ -44,30 +44,34 @@ export const drawnCharts = async (
     () => (globalThis as unknown as { __reportCharts: unknown }).__reportCharts,
   )) as Array<{ id: string; series: number; points: number }>;
 
-export interface LoadedReport {
+export interface LoadedReport<D = ReportData> {
   readonly url: string;
   readonly requests: string[];
   readonly consoleErrors: string[];
   readonly charts: Array<{ id: string; series: number; points: number }>;
   readonly canvases: number;
   readonly chartContainers: number;
-  readonly data: ReportData;
+  readonly data: D;
   readonly text: string;
 }
 
-/** Opens a report.html via file:// and collects what the page did; screenshots on request. */
-export const openReport = async (
+/**
+ * Opens a report.html via file:// and collects what the page did; screenshots on request.
+ * `section` holds the charts counted (`#canary` in a run report, `#load-charts` in a load one).
+ */
+export const openReport = async <D = ReportData>(
   browser: Browser,
   file: string,
   screenshots: ReadonlyArray<{ path: string; clipHeight?: number }> = [],
-): Promise<LoadedReport> => {
+  section = '#canary',
+): Promise<LoadedReport<D>> => {
   const { page, requests, consoleErrors } = await trackedPage(browser);
   const url = pathToFileURL(file).href;
   await page.goto(url, { waitUntil: 'load' });
   const charts = await drawnCharts(page);
-  const data = JSON.parse((await page.locator('#run-data').textContent()) ?? 'null') as ReportData;
-  const canvases = await page.locator('#canary .uplot canvas').count();
-  const chartContainers = await page.locator('#canary .chart').count();
+  const data = JSON.parse((await page.locator('#run-data').textContent()) ?? 'null') as D;
+  const canvases = await page.locator(`${section} .uplot canvas`).count();
+  const chartContainers = await page.locator(`${section} .chart`).count();
   // biome-ignore lint/performance/useDomNodeTextContent: what a reader sees, not the inline scripts' text.
   const text = await page.locator('body').innerText();
   for (const { path, clipHeight } of screenshots) {
