@@ -34,7 +34,7 @@ export interface SandboxState {
  * API of prod in eu-west-1" resolves in the sandbox; in AWS it is the regional API Gateway
  * domain that the Route53 failover record's alias target names (the SECONDARY record's
  * `AliasTarget.DNSName` is `d-….execute-api.<failover region>.amazonaws.com`, see
- * {@link regionOfApiTarget}).
+ * `regionOfApiTarget` in infra/api-gateway-domain.ts).
  *
  * @example
  * sandboxApiUrl(state, ENVIRONMENTS.prod, 'eu-west-1'); // → state.failoverApiUrls.prod
@@ -48,10 +48,6 @@ export const sandboxApiUrl = (
   if (region === env.failoverRegion) return state.failoverApiUrls?.[env.name];
   return undefined;
 };
-
-/** The region of a Route53 alias target on an API Gateway regional domain, if it is one. */
-export const regionOfApiTarget = (dnsName: string): string | undefined =>
-  /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com\.?$/.exec(dnsName)?.[1];
 
 const root = projectRoot(import.meta.url);
 

@@ -1,14 +1,11 @@
+import { regionOfApiTarget } from '../../infra/api-gateway-domain.js';
 import type { FailoverRecord } from '../aws/dns-api.js';
 import { PromoteError } from '../errors.js';
-
-/** The region an API Gateway regional domain (`d-….execute-api.<region>.amazonaws.com`) is in. */
-export const regionOfTarget = (dnsName: string): string | undefined =>
-  /\.execute-api\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com\.?$/.exec(dnsName)?.[1];
 
 /** Which region answers for the domain now: the one the PRIMARY record points at. */
 export const activeRegion = (records: readonly FailoverRecord[]): string | undefined => {
   const primary = records.find((r) => r.failover === 'PRIMARY');
-  return primary ? regionOfTarget(primary.aliasTarget.dnsName) : undefined;
+  return primary ? regionOfApiTarget(primary.aliasTarget.dnsName) : undefined;
 };
 
 /**
@@ -33,7 +30,7 @@ export const failoverChanges = (
       'terraform creates the pair in PROD (module api and api_failover); run promote prod first',
     );
   }
-  const regions = [primary, secondary].map((r) => regionOfTarget(r.aliasTarget.dnsName));
+  const regions = [primary, secondary].map((r) => regionOfApiTarget(r.aliasTarget.dnsName));
   if (!regions.includes(toRegion)) {
     throw new PromoteError(
       'usage',

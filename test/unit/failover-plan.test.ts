@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FailoverRecord } from '../../cli/aws/dns-api.js';
 import { PromoteError } from '../../cli/errors.js';
-import { activeRegion, failoverChanges, regionOfTarget } from '../../cli/ops/failover-plan.js';
+import { activeRegion, failoverChanges } from '../../cli/ops/failover-plan.js';
+import { regionOfApiTarget } from '../../infra/api-gateway-domain.js';
 
 const target = (region: string, zone: string) => ({
   dnsName: `d-0123456789.execute-api.${region}.amazonaws.com.`,
@@ -28,7 +29,7 @@ describe('failover plan', () => {
     ['example.com', undefined],
   ])('reads the region of %s', (dnsName, region) => {
     // Act / Assess
-    expect(regionOfTarget(dnsName)).toBe(region);
+    expect(regionOfApiTarget(dnsName)).toBe(region);
   });
 
   it('swaps the alias targets so the failover region becomes primary, keeping identifiers', () => {

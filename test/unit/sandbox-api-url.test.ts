@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { regionOfApiTarget } from '../../infra/api-gateway-domain.js';
 import { ENVIRONMENTS } from '../../infra/environments.js';
-import { regionOfApiTarget, sandboxApiUrl } from '../../sandbox/control-client.js';
+import { sandboxApiUrl } from '../../sandbox/control-client.js';
 import { apiRecords } from '../../sandbox/provision-dns-backup.js';
 
 /** How "the API of <env> in <region>" resolves to a sandbox front. */
