@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { RunJournal } from '../journal/run-journal.js';
 import { type CanaryChartData, canaryChartData } from './canary-chart-data.js';
 import { canarySection } from './canary-section.js';
+import { checksSection } from './checks-section.js';
 import { htmlEscape as e, inlineSafe, jsonForScript } from './html-escape.js';
 import { REPORT_PAGE_SCRIPT } from './report-page-script.js';
 import {
@@ -92,6 +93,7 @@ ${errorBlock(journal)}
 ${rollbackSection(journal)}
 ${canarySection(journal, data.canary)}
 ${stepsSection(journal)}
+${checksSection(journal)}
 ${approvalsSection(journal)}
 ${terraformSection(journal)}
 ${smokeSection(journal)}

@@ -98,6 +98,35 @@ describe('renderRunHtml', () => {
     expect(read?.threshold).toEqual({ label: 'alarm 1000 ms', value: 1000 });
   });
 
+  it('lists every check with its evidence, and the sign-off PROD was gated on', () => {
+    // Prepare: a captured sandbox run (preflight and the infrastructure checklist) and a
+    // hostile check detail
+    const captured = journalOf('prod-canary-sandbox-unjudged');
+    const healthy = journalOf('prod-canary-healthy');
+    const hostile = structuredClone(healthy);
+    const check = hostile.steps[0]?.evidence.checks?.[0];
+    if (check) (check as { detail: string }).detail = '<img src=x onerror=alert(1)>';
+
+    // Act
+    const html = renderRunHtml(captured);
+    const gated = renderRunHtml(healthy);
+    const escaped = renderRunHtml(hostile);
+
+    // Assess
+    expect(html).toContain('id="checks"');
+    for (const step of captured.steps) {
+      for (const c of step.evidence.checks ?? []) expect(html).toContain(`<td>${c.name}</td>`);
+    }
+    expect(html).toContain('GSIs of orders-prod');
+    // Overridden by the run's break-glass: a warning, not a blocking failure.
+    expect(html).toMatch(/<td class="verdict-wait">!<\/td><td>SIT sign-off \(Gate 4\)<\/td>/);
+    expect(gated).toContain('Sign-off this run relied on');
+    expect(gated).toContain('<dd>lerato</dd>');
+    expect(escaped).not.toContain('<img src=x');
+    expect(escaped).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(renderRunHtml(journalOf('sit-plain'))).not.toContain('id="checks"');
+  });
+
   it('marks the failing analysis of a rolled-back canary with its triggers and evidence', () => {
     // Prepare
     const journal = journalOf('prod-canary-rolled-back');
