@@ -4,25 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { PLAN_THRESHOLDS } from '../../cli/canary/assess.js';
 import type { RunJournal } from '../../cli/journal/run-journal.js';
 import { type ReportData, renderRunHtml } from '../../cli/reports/html-report.js';
+import { externalRefs, runDataOf } from '../support/report-html.js';
 
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'journals');
 const journalOf = (name: string): RunJournal =>
   JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as RunJournal;
 
-/** The `#run-data` blob, parsed as the page's script parses it. */
-const dataOf = (html: string): ReportData => {
-  const match = html.match(/<script type="application\/json" id="run-data">([\s\S]*?)<\/script>/);
-  if (!match?.[1]) throw new Error('no #run-data in the page');
-  return JSON.parse(match[1]) as ReportData;
-};
-
-/** Every external reference a browser would fetch: src=, href=, @import, url(. */
-const externalRefs = (html: string): string[] =>
-  [
-    ...html.matchAll(
-      /(?:src|href)\s*=\s*["']?\s*(?:https?:)?\/\/[^"'\s>]*|@import[^;]*|url\(\s*["']?(?:https?:)?\/\/[^)]*\)/gi,
-    ),
-  ].map((m) => m[0]);
+const dataOf = (html: string): ReportData => runDataOf<ReportData>(html);
 
 describe('renderRunHtml', () => {
   it('holds every analysis of a healthy canary in the chart data, canary against stable', () => {

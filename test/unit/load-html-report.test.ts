@@ -4,25 +4,13 @@ import { describe, expect, it } from 'vitest';
 import type { LoadReport } from '../../cli/load/load-report.js';
 import { loadChartData } from '../../cli/reports/load-chart-data.js';
 import { type LoadReportData, renderLoadHtml } from '../../cli/reports/load-html-report.js';
+import { externalRefs, runDataOf } from '../support/report-html.js';
 
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'load');
 const reportOf = (name: string): LoadReport =>
   JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as LoadReport;
 
-/** The `#run-data` blob, parsed as the page's script parses it. */
-const dataOf = (html: string): LoadReportData => {
-  const match = html.match(/<script type="application\/json" id="run-data">([\s\S]*?)<\/script>/);
-  if (!match?.[1]) throw new Error('no #run-data in the page');
-  return JSON.parse(match[1]) as LoadReportData;
-};
-
-/** Every external reference a browser would fetch: src=, href=, @import, url(. */
-const externalRefs = (html: string): string[] =>
-  [
-    ...html.matchAll(
-      /(?:src|href)\s*=\s*["']?\s*(?:https?:)?\/\/[^"'\s>]*|@import[^;]*|url\(\s*["']?(?:https?:)?\/\/[^)]*\)/gi,
-    ),
-  ].map((m) => m[0]);
+const dataOf = (html: string): LoadReportData => runDataOf<LoadReportData>(html);
 
 const HOSTILE = '</script><img src=x onerror="alert(1)"><script>alert(2)</script>';
 
