@@ -1,11 +1,8 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { ENV_NAMES, ENVIRONMENTS, type EnvName } from '../infra/environments.js';
-import { buildArtifact } from '../scripts/build.js';
-import { type ApiFront, startApiFront } from './api/front.js';
-import { loadSandboxKeys } from './api/jwt.js';
+import { startApiFronts } from './api/start-fronts.js';
 import { startBackgroundLoops } from './background-loops.js';
 import { createBackupHandler } from './backup/backup-handler.js';
 import { BackupSelectionStore } from './backup/selection-store.js';
@@ -35,14 +32,14 @@ import { OutageRegistry, outageResponse } from './gateway/region-outage.js';
 import type { SandboxResponse } from './gateway/types.js';
 import { IamAuthorizer } from './iam/authorizer.js';
 import { RolePolicyStore } from './iam/policy-store.js';
-import { CodeStore, hexFromCodeSha256 } from './lambda/code-store.js';
+import { CodeStore } from './lambda/code-store.js';
 import { FaultRegistry } from './lambda/fault-registry.js';
 import { createLambdaHandler } from './lambda/lambda-handler.js';
 import { LambdaRuntime } from './lambda/lambda-runtime.js';
 import { MotoForwarder } from './moto/moto-forwarder.js';
 import { type SandboxPaths, sandboxPaths } from './paths.js';
-import { type ProvisionResult, provisionEnvironment } from './provision.js';
-import { provisionFailoverRegion } from './provision-failover.js';
+import type { ProvisionResult } from './provision.js';
+import { provisionAll } from './provision-all.js';
 import { failoverStatus, regionControl, sandboxRegions } from './region-control.js';
 import { sandboxStatus } from './sandbox-status.js';
 import { startSchedules } from './schedule/start-schedules.js';
@@ -312,132 +309,27 @@ export const startSandbox = async (options: SandboxOptions): Promise<Sandbox> =>
     );
     log(`gateway listening on ${endpoint}`);
 
-    // Provision every environment (idempotent; after a restart most of it already exists).
-    let artifact: Promise<Buffer> | undefined;
-    const zip = () => {
-      // Version 1 stands for the release already running there, so a `promote` of the
-      // current code is a real change (another CodeSha256) rather than a no-op.
-      artifact ??= buildArtifact({
-        release: 'sandbox-baseline',
-        outDir: join(paths.root, 'build'),
-      }).then((a) => a.data);
-      return artifact;
-    };
-    const provisioned: ProvisionResult[] = [];
-    for (const name of envs) {
-      const result = await provisionEnvironment(ENVIRONMENTS[name], {
-        endpoint,
-        zip,
-        serviceVersion: process.env.npm_package_version ?? '1.0.0',
-      });
-      provisioned.push(result);
-      log(
-        `provisioned ${name}: ${result.created.length} created, ${result.existing.length} existing`,
-      );
-    }
-
-    // Warm each environment's live alias (a few instances at once), so the first requests
-    // after `sandbox up` do not all pay cold starts — which would show up as a latency
-    // spike in the plan's alarms.
-    const warmUp = (targets: ReadonlyArray<{ name: EnvName; region: string }>) =>
-      Promise.all(
-        targets.map(({ name, region }) =>
-          runtime
-            .invoke({
-              account: ENVIRONMENTS[name].account,
-              region,
-              functionName: ENVIRONMENTS[name].functionName,
-              qualifier: ENVIRONMENTS[name].alias,
-              payload: Buffer.from(
-                JSON.stringify({ httpMethod: 'GET', path: '/v1.0/orders/health', headers: {} }),
-              ),
-              invocationType: 'RequestResponse',
-            })
-            .catch((error: Error) => log(`warm-up ${name} ${region}: ${error.message}`)),
-        ),
-      );
-    // PROD's failover region is provisioned while the primaries warm up: most of its time is
-    // waiting for its replicas to turn ACTIVE, which costs nothing to overlap.
-    const failoverEnvs = envs.filter((name) => ENVIRONMENTS[name].failoverRegion);
-    const [failovers] = await Promise.all([
-      Promise.all(
-        failoverEnvs.map((name) =>
-          provisionFailoverRegion(ENVIRONMENTS[name], {
-            endpoint,
-            zip,
-            codeFor: async (codeSha256) => {
-              const sha256 = hexFromCodeSha256(codeSha256);
-              return codeStore.has(sha256) ? readFile(codeStore.zipPath(sha256)) : undefined;
-            },
-          }),
-        ),
-      ),
-      warmUp(
-        envs.flatMap((name) =>
-          Array.from({ length: 4 }, () => ({ name, region: ENVIRONMENTS[name].region })),
-        ),
-      ),
-    ]);
-    for (const failover of failovers) {
-      log(
-        `provisioned ${failover.env}: ${failover.created.length} created, ${failover.existing.length} existing`,
-      );
-    }
-    // A standby: one warm instance, not four (cold starts cost CPU every sandbox pays, and
-    // the region takes traffic only in a failover drill).
-    await warmUp(
-      failoverEnvs.map((name) => ({ name, region: ENVIRONMENTS[name].failoverRegion as string })),
-    );
-    const keys = await loadSandboxKeys(paths.keys);
-    // One front per environment (port+1..+3), then one per failover region (PROD eu-west-1,
-    // port+4): each invokes the `live` alias of its own region's function.
-    const frontPlan = [
-      ...envs.map((name) => ({
-        name,
-        region: ENVIRONMENTS[name].region,
-        urls: apiUrls,
-        slot: ENV_NAMES.indexOf(name),
-        log: `api-${name}`,
-      })),
-      ...ENV_NAMES.filter((name) => envs.includes(name) && ENVIRONMENTS[name].failoverRegion).map(
-        (name, index) => ({
-          name,
-          region: ENVIRONMENTS[name].failoverRegion as string,
-          urls: failoverApiUrls,
-          slot: ENV_NAMES.length + index,
-          log: `api-${name}-${ENVIRONMENTS[name].failoverRegion}`,
-        }),
-      ),
-    ];
-    for (const planned of frontPlan) {
-      const env = ENVIRONMENTS[planned.name];
-      const front: ApiFront = await startApiFront({
-        env: planned.name,
-        host,
-        port: options.port === 0 ? 0 : port + 1 + planned.slot,
-        keys,
-        logPath: join(paths.logs, `${planned.log}.access.jsonl`),
-        regionDown: () => outages.isDown(planned.region),
-        invoke: async ({ payload }) => {
-          const result = await runtime.invoke({
-            account: env.account,
-            region: planned.region,
-            functionName: env.functionName,
-            qualifier: env.alias,
-            payload,
-            invocationType: 'RequestResponse',
-          });
-          return {
-            statusCode: result.statusCode,
-            payload: result.payload,
-            executedVersion: result.executedVersion ?? '$LATEST',
-            ...(result.functionError ? { functionError: result.functionError } : {}),
-          };
-        },
-      });
-      planned.urls[planned.name] = front.url;
-      cleanups.push(() => front.close());
-    }
+    const { provisioned, failovers } = await provisionAll({
+      envs,
+      endpoint,
+      paths,
+      runtime,
+      codeStore,
+      log,
+    });
+    const fronts = await startApiFronts({
+      envs,
+      host,
+      // 0: every front on a free port of its own (tests); else port+1.. in a block.
+      basePort: options.port === 0 ? 0 : port,
+      keysDir: paths.keys,
+      logsDir: paths.logs,
+      runtime,
+      isDown: (region) => outages.isDown(region),
+    });
+    cleanups.push(() => fronts.close());
+    Object.assign(apiUrls, fronts.apiUrls);
+    Object.assign(failoverApiUrls, fronts.failoverApiUrls);
 
     const poller = new TargetPoller({
       motoEndpoint: moto.endpoint,
