@@ -143,15 +143,28 @@ export class JournalStore {
     return last;
   }
 
-  private readLocal(env: EnvName, unreadable: Array<{ where: string; error: string }>) {
+  /**
+   * The newest `limit` readable local journals. Files are named by run id, which sorts by
+   * start time, so they are read newest first and reading stops at `limit`: older ones cannot
+   * be among the newest runs (a watcher scans every few seconds; a laptop may hold thousands).
+   */
+  private readLocal(
+    env: EnvName,
+    unreadable: Array<{ where: string; error: string }>,
+    limit: number,
+  ) {
     const byId = new Map<string, RunJournal>();
     let files: string[] = [];
     try {
-      files = readdirSync(this.dir(env)).filter((f) => f.endsWith('.json'));
+      files = readdirSync(this.dir(env))
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .reverse();
     } catch {
       // no local runs yet
     }
     for (const file of files) {
+      if (byId.size >= limit) break;
       const path = join(this.dir(env), file);
       try {
         const journal = JSON.parse(readFileSync(path, 'utf8')) as RunJournal;
@@ -196,7 +209,7 @@ export class JournalStore {
     const unreadable: Array<{ where: string; error: string }> = [];
     const divergent: Array<JournalScan['divergent'][number]> = [];
     const remote = await this.readRemote(unreadable, limit);
-    const local = this.readLocal(env, unreadable);
+    const local = this.readLocal(env, unreadable, limit);
     const merged = new Map(remote.byId);
     for (const [runId, mine] of local) {
       const theirs = merged.get(runId);

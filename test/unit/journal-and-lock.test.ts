@@ -188,6 +188,28 @@ describe('JournalStore', () => {
     expect(store.pathOf(run)).toBe(join(home, 'runs', 'sit', `${run.runId}.json`));
   });
 
+  it('reads the newest journals only, skipping a torn one without losing a slot', async () => {
+    // Prepare: three good runs, a torn newest file and a torn oldest one
+    const home = tempHome();
+    const store = new JournalStore(home, undefined);
+    for (const id of ['20260102T000000Z-bbbb', '20260103T000000Z-cccc', '20260104T000000Z-dddd'])
+      await store.save(journal(id));
+    writeFileSync(join(home, 'runs', 'sit', '20260105T000000Z-torn.json'), '{"schema":1,');
+    writeFileSync(join(home, 'runs', 'sit', '20260101T000000Z-old.json'), 'not json');
+
+    // Act
+    const scan = await store.scan('sit', 2);
+
+    // Assess
+    expect(scan.runs.map((j) => j.runId)).toEqual([
+      '20260104T000000Z-dddd',
+      '20260103T000000Z-cccc',
+    ]);
+    expect(scan.unreadable.map((u) => u.where)).toEqual([
+      join(home, 'runs', 'sit', '20260105T000000Z-torn.json'),
+    ]);
+  });
+
   it('writes to the state table under pk "run" once attached', async () => {
     // Prepare
     doc.on(PutCommand).resolves({});
