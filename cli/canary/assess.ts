@@ -4,7 +4,9 @@
  * acts on the verdict. Numbers come from the promotion plan § "Rollback Triggers" and
  * § "CloudWatch Alarms".
  */
-import { fisherExactTest, mannWhitneyU, median, twoProportionTest } from './statistics.js';
+import { assertValid } from './assert-samples.js';
+import { errorRateVsBaseline, latencyVsBaseline } from './baseline-comparison.js';
+import { limit, near, num, reason } from './reason-format.js';
 
 /**
  * `fail` → roll back now; `wait` → no verdict yet, keep baking and ask again;
@@ -140,47 +142,6 @@ export interface Assessment {
 
 const SEVERITY: Record<Verdict, number> = { pass: 0, wait: 1, fail: 2 };
 
-/** 12.5, 5, 0.33 — at most two decimals, no trailing zeros. */
-const num = (n: number): string => (Number.isFinite(n) ? String(Number(n.toFixed(2))) : String(n));
-/** `num`, with more digits when two decimals would hide a crossing: "5.001% > 5%", not "5% > 5%". */
-const near = (value: number, threshold: number): string =>
-  value !== threshold && num(value) === num(threshold)
-    ? String(Number(value.toPrecision(6)))
-    : num(value);
-/** p-values: two significant digits, exponent below 1e-4. */
-const pval = (p: number): string =>
-  p < 1e-4 ? p.toExponential(1) : String(Number(p.toPrecision(2)));
-const cmp = (value: number, threshold: number): string => (value > threshold ? '>' : '≤');
-
-const reason = (
-  trigger: string,
-  verdict: Verdict,
-  message: string,
-  value?: number,
-  threshold?: number,
-): Reason => ({
-  trigger,
-  verdict,
-  ...(value !== undefined ? { value } : {}),
-  ...(threshold !== undefined ? { threshold } : {}),
-  message,
-});
-
-/** Strictly greater fails, equal passes: the plan writes "> 5%". */
-const limit = (
-  trigger: string,
-  value: number,
-  threshold: number,
-  describe: (op: string) => string,
-): Reason =>
-  reason(
-    trigger,
-    value > threshold ? 'fail' : 'pass',
-    describe(cmp(value, threshold)),
-    value,
-    threshold,
-  );
-
 interface RateSpec {
   readonly trigger: string;
   /** "canary error rate" */
@@ -290,122 +251,6 @@ const smoke = (samples: CanarySamples): Reason => {
     s.failed.length,
     0,
   );
-};
-
-/**
- * Canary vs baseline errors. Needs `minInvocations` on both sides (the canary's shortfall is
- * already a `sample-size` reason; a drained baseline, as at 100%, is simply not comparable).
- * The p-value that decides is the one-sided Fisher EXACT test: the pooled z-test
- * (`twoProportionTest`, quoted in the message as z) is anti-conservative with the few errors a
- * 10% canary sees (about 1.5% of same-distribution windows below 0.01). value/threshold are the p-value and alpha when significance decided,
- * the difference in percentage points and `minErrorRateDeltaPct` otherwise.
- */
-const errorRateVsBaseline = (samples: CanarySamples, t: CanaryThresholds): Reason => {
-  const trigger = 'error-rate-vs-baseline';
-  const { canary: c, baseline: b } = samples;
-  if (c.invocations < t.minInvocations || b.invocations < t.minInvocations) {
-    return reason(
-      trigger,
-      'pass',
-      `not judged: ${c.invocations} canary and ${b.invocations} baseline invocations, ${t.minInvocations} needed on each side`,
-    );
-  }
-  // Errors can outnumber invocations only through metric skew; clamp so the test stays defined.
-  const cErr = Math.min(c.errors, c.invocations);
-  const bErr = Math.min(b.errors, b.invocations);
-  const cPct = (cErr * 100) / c.invocations;
-  const bPct = (bErr * 100) / b.invocations;
-  // One rounding only (integer numerator), so a difference of exactly 1 pp compares as 1.
-  const delta =
-    ((cErr * b.invocations - bErr * c.invocations) * 100) / (c.invocations * b.invocations);
-  const { pOneSided: p } = fisherExactTest(cErr, c.invocations, bErr, b.invocations);
-  const { z } = twoProportionTest(cErr, c.invocations, bErr, b.invocations);
-  const rates = `canary ${num(cPct)}% (${cErr}/${c.invocations}) vs baseline ${num(bPct)}% (${bErr}/${b.invocations})`;
-  const sig = `p = ${pval(p)} ${p < t.significance ? '<' : '≥'} α ${t.significance} (Fisher exact, z = ${num(z)})`;
-  const diff = `+${num(delta)} pp ${delta >= t.minErrorRateDeltaPct ? '≥' : '<'} ${num(t.minErrorRateDeltaPct)} pp`;
-  if (p >= t.significance) {
-    return reason(trigger, 'pass', `${rates}: not significant, ${sig}`, p, t.significance);
-  }
-  if (delta < t.minErrorRateDeltaPct) {
-    return reason(
-      trigger,
-      'pass',
-      `${rates}: significant (${sig}) but ${diff}`,
-      delta,
-      t.minErrorRateDeltaPct,
-    );
-  }
-  return reason(trigger, 'fail', `${rates}: ${diff}, ${sig}`, delta, t.minErrorRateDeltaPct);
-};
-
-/**
- * Rank test of canary vs baseline per-period Duration. Needs `minLatencySamples` on each side.
- * value/threshold are the p-value and alpha when significance decided, the median ratio and
- * `minLatencyRatio` otherwise.
- */
-const latencyVsBaseline = (samples: CanarySamples, t: CanaryThresholds): Reason => {
-  const trigger = 'latency-vs-baseline';
-  const a = samples.canary.durationSamples;
-  const b = samples.baseline.durationSamples;
-  if (a.length < t.minLatencySamples || b.length < t.minLatencySamples) {
-    return reason(
-      trigger,
-      'pass',
-      `not judged: ${a.length} canary and ${b.length} baseline duration samples, ${t.minLatencySamples} needed on each side`,
-    );
-  }
-  const mA = median(a);
-  const mB = median(b);
-  const ratio = mB > 0 ? mA / mB : mA > 0 ? Number.POSITIVE_INFINITY : 1;
-  const { pOneSided: p } = mannWhitneyU(a, b);
-  const medians = `canary median duration ${num(mA)} ms vs baseline ${num(mB)} ms (×${num(ratio)}, ${a.length} vs ${b.length} samples)`;
-  const sig = `p = ${pval(p)} ${p < t.significance ? '<' : '≥'} α ${t.significance} (Mann–Whitney)`;
-  const r = `×${num(ratio)} ${ratio >= t.minLatencyRatio ? '≥' : '<'} ×${num(t.minLatencyRatio)}`;
-  if (p >= t.significance) {
-    return reason(trigger, 'pass', `${medians}: not significant, ${sig}`, p, t.significance);
-  }
-  if (ratio < t.minLatencyRatio) {
-    return reason(
-      trigger,
-      'pass',
-      `${medians}: significant (${sig}) but ${r}`,
-      ratio,
-      t.minLatencyRatio,
-    );
-  }
-  return reason(trigger, 'fail', `${medians}: ${r}, ${sig}`, ratio, t.minLatencyRatio);
-};
-
-const assertValid = (samples: CanarySamples): void => {
-  const { windowSeconds } = samples;
-  if (!Number.isFinite(windowSeconds) || windowSeconds <= 0) {
-    throw new RangeError(`windowSeconds must be a positive number, got ${windowSeconds}`);
-  }
-  const counts: [string, number | undefined][] = [['dynamoThrottles', samples.dynamoThrottles]];
-  if (samples.dlqDepth !== undefined) counts.push(['dlqDepth', samples.dlqDepth]);
-  for (const [side, w] of [
-    ['canary', samples.canary],
-    ['baseline', samples.baseline],
-  ] as const) {
-    counts.push(
-      [`${side}.invocations`, w.invocations],
-      [`${side}.errors`, w.errors],
-      [`${side}.throttles`, w.throttles],
-      [`${side}.operations`, w.operations],
-      [`${side}.processingFailures`, w.processingFailures],
-      [`${side}.eventsPublished`, w.eventsPublished],
-      [`${side}.eventPublishFailures`, w.eventPublishFailures],
-      [`${side}.p95.create`, w.p95.create],
-      [`${side}.p95.status`, w.p95.status],
-      [`${side}.p95.read`, w.p95.read],
-      ...w.durationSamples.map((d, i): [string, number] => [`${side}.durationSamples[${i}]`, d]),
-    );
-  }
-  for (const [name, value] of counts) {
-    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
-      throw new RangeError(`${name} must be a finite non-negative number, got ${value}`);
-    }
-  }
 };
 
 /**
