@@ -18,7 +18,12 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import type { Environment } from '../infra/environments.js';
 import { executionRolePolicy, LAMBDA_TRUST } from '../infra/iam-policies.js';
 import { stateTableName } from '../infra/state-table.js';
-import { type ProvisionResult, provisionOrderRule, publishLive } from './provision.js';
+import {
+  type ProvisionResult,
+  provisionLedger,
+  provisionOrderRule,
+  publishLive,
+} from './provision.js';
 import { provisionArchive } from './provision-archive.js';
 
 /**
@@ -45,8 +50,6 @@ export interface FailoverOptions {
   readonly codeFor?: (codeSha256: string) => Promise<Buffer | undefined>;
 }
 
-const ALREADY = /AlreadyExists|ResourceInUse|ResourceConflict|EntityAlreadyExists|already exists/i;
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** terraform/modules/function: PROD's failover function has a role of its own per region. */
@@ -69,19 +72,7 @@ export const provisionFailoverRegion = async (
   const credentials = { accessKeyId: `sandbox-${env.name}`, secretAccessKey: 'sandbox' };
   const config = { endpoint: options.endpoint, region, credentials };
   const primary = { ...config, region: env.region };
-  const created: string[] = [];
-  const existing: string[] = [];
-  const step = async (name: string, action: () => Promise<unknown>) => {
-    try {
-      await action();
-      created.push(name);
-    } catch (error) {
-      const text = `${(error as Error).name} ${(error as Error).message}`;
-      if (!ALREADY.test(text))
-        throw new Error(`provisioning ${env.name} ${region}: ${name}: ${text}`);
-      existing.push(name);
-    }
-  };
+  const { created, existing, step } = provisionLedger(`${env.name} ${region}`);
 
   // Replicas first: they are created in the background while the rest is provisioned.
   const dynamodb = new DynamoDBClient(primary);

@@ -61,6 +61,27 @@ export interface ProvisionResult {
 const ALREADY =
   /AlreadyExists|ResourceInUse|ResourceConflict|EntityAlreadyExists|BucketAlreadyOwnedByYou|already exists/i;
 
+/**
+ * What a provisioning pass created and found already there, and `step`, which runs one
+ * creation and files it under the one or the other: an "already exists" refusal means a
+ * restart found the resource, anything else fails the start naming `where` and the step.
+ */
+export const provisionLedger = (where: string) => {
+  const created: string[] = [];
+  const existing: string[] = [];
+  const step = async (name: string, action: () => Promise<unknown>): Promise<void> => {
+    try {
+      await action();
+      created.push(name);
+    } catch (error) {
+      const text = `${(error as Error).name} ${(error as Error).message}`;
+      if (!ALREADY.test(text)) throw new Error(`provisioning ${where}: ${name}: ${text}`);
+      existing.push(name);
+    }
+  };
+  return { created, existing, step };
+};
+
 /** Upstream event types the order rule delivers to the function (see service/handlers/events.ts). */
 export const UPSTREAM_PATTERN = {
   'detail-type': ['payment.succeeded', 'payment.failed', 'shipment.delivered'],
@@ -123,18 +144,7 @@ export const provisionEnvironment = async (
     region: env.region,
     credentials: { accessKeyId: `sandbox-${env.name}`, secretAccessKey: 'sandbox' },
   };
-  const created: string[] = [];
-  const existing: string[] = [];
-  const step = async (name: string, action: () => Promise<unknown>) => {
-    try {
-      await action();
-      created.push(name);
-    } catch (error) {
-      const text = `${(error as Error).name} ${(error as Error).message}`;
-      if (!ALREADY.test(text)) throw new Error(`provisioning ${env.name}: ${name}: ${text}`);
-      existing.push(name);
-    }
-  };
+  const { created, existing, step } = provisionLedger(env.name);
 
   const iam = new IAMClient({ ...config, region: 'us-east-1' });
   const roleName = (arn: string) => arn.split('/').pop() ?? arn;
